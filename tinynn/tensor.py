@@ -1,0 +1,231 @@
+"""`Tensor`: an ndarray that remembers how it was made, so gradients can flow back through it.
+
+A tensor made by an op keeps that op's context in `_ctx` (a `Function` instance holding its
+inputs). `backward()` sorts the graph once (inputs before outputs), then walks it from the output
+back to the leaves, asking each op for its inputs' gradients. Leaves (tensors created by the user
+with requires_grad=True, e.g. parameters) accumulate their gradient in `.grad`, as in PyTorch;
+gradients of intermediate tensors are dropped unless `retain_grad()` was called.
+
+`.grad` is a plain numpy array of the tensor's dtype (or None before the first backward).
+"""
+import contextlib
+
+import numpy as np
+
+from .graph import topo_sort
+
+_default_dtype = np.dtype(np.float32)
+_grad_enabled = True
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled):
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, enabled
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad():
+    """Context manager: ops inside record no graph (evaluation, parameter updates)."""
+    return _grad_mode(False)
+
+
+def enable_grad():
+    """Context manager: re-enable graph recording inside a `no_grad` block."""
+    return _grad_mode(True)
+
+
+def set_default_dtype(dtype):
+    """Dtype for tensors made from Python floats and by the factories (float32 unless changed)."""
+    global _default_dtype
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"default dtype must be a floating type, got {dtype}")
+    _default_dtype = dtype
+
+
+def get_default_dtype():
+    return _default_dtype
+
+
+def _to_array(data, dtype):
+    """Python numbers/lists become default-dtype floats (or int64); ndarrays keep their dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, np.ndarray):
+        return data
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" and not isinstance(data, np.generic):
+        arr = arr.astype(_default_dtype)
+    elif arr.dtype.kind == "b" or arr.dtype.kind in "iu":
+        pass
+    elif arr.dtype.kind not in "f":
+        raise TypeError(f"cannot make a Tensor from data of dtype {arr.dtype}")
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation.
+
+    Tensor(data, requires_grad=False, dtype=None). Only floating tensors can require gradients.
+    """
+
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retain", "__weakref__")
+    __array_priority__ = 100  # make `ndarray op Tensor` call Tensor's reflected operator
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self._ctx = None
+        self._retain = False
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, this one is {self.data.dtype}; "
+                            "convert it first, e.g. x.float() or tensor(data, dtype=np.float64)")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, value=True):
+        self.requires_grad = value
+        return self
+
+    # ---- array-like properties -------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    is_leaf = property(lambda self: self._ctx is None)
+    T = property(lambda self: self.transpose())
+
+    def __len__(self):
+        return len(self.data)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self):
+        """The underlying array (shared, not copied). Detach first if you need it to stay fixed."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self):
+        """The same data, cut off from the graph (requires_grad=False)."""
+        return Tensor(self.data)
+
+    def astype(self, dtype):
+        return ops.cast(self, dtype=np.dtype(dtype))
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def retain_grad(self):
+        """Keep `.grad` of this non-leaf tensor after backward (for inspection and teaching)."""
+        self._retain = True
+        return self
+
+    def zero_grad(self):
+        self.grad = None
+
+    def __repr__(self):
+        body = np.array2string(self.data, prefix="tensor(", separator=", ")
+        extra = f", dtype={self.dtype}" if self.dtype != _default_dtype and self.dtype.kind == "f" else ""
+        if self._ctx is not None:
+            extra += f", grad_fn={type(self._ctx).__name__}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- backpropagation -----------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False):
+        """Compute d(self)/d(leaf) for every leaf that requires grad, adding it into leaf.grad.
+
+        `grad` is dL/d(self); it may be omitted only for a one-element tensor (then it is 1).
+        Without retain_graph the ops free their saved arrays, and a second backward raises.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require grad: no input of the "
+                               "computation had requires_grad=True (or it ran inside no_grad())")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward() without a gradient argument needs a one-element output, "
+                                   f"this one has shape {self.shape}; pass grad= of that shape, "
+                                   "or reduce the output first (e.g. loss.sum())")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(): grad has shape {grad.shape}, but the tensor has shape {self.shape}")
+
+        graph = topo_sort(self, lambda t: [x for x in t._ctx.inputs if x is not None] if t._ctx else ())
+        grads = {id(self): grad}
+        for t in reversed(graph):
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            if t._ctx is None or t._retain:
+                t.grad = g.copy() if t.grad is None else t.grad + g
+            if t._ctx is None:
+                continue
+            for x, gx in t._ctx.input_grads(g):
+                prev = grads.get(id(x))
+                grads[id(x)] = gx if prev is None else prev + gx
+            if not retain_graph:
+                t._ctx.release()
+
+    # ---- operators (each is one Function in tinynn/ops) ----------------------------------------
+    def __add__(self, other): return ops.add(self, other)
+    def __radd__(self, other): return ops.add(other, self)
+    def __sub__(self, other): return ops.sub(self, other)
+    def __rsub__(self, other): return ops.sub(other, self)
+    def __mul__(self, other): return ops.mul(self, other)
+    def __rmul__(self, other): return ops.mul(other, self)
+    def __truediv__(self, other): return ops.div(self, other)
+    def __rtruediv__(self, other): return ops.div(other, self)
+    def __pow__(self, other): return ops.pow(self, other)
+    def __rpow__(self, other): return ops.pow(other, self)
+    def __matmul__(self, other): return ops.matmul(self, other)
+    def __rmatmul__(self, other): return ops.matmul(other, self)
+    def __neg__(self): return ops.neg(self)
+    def __abs__(self): return ops.abs(self)
+    def __getitem__(self, index): return ops.getitem(self, index)
+
+    # Comparisons give plain boolean tensors (no gradient), as in PyTorch.
+    def __lt__(self, other): return Tensor(self.data < _raw(other))
+    def __le__(self, other): return Tensor(self.data <= _raw(other))
+    def __gt__(self, other): return Tensor(self.data > _raw(other))
+    def __ge__(self, other): return Tensor(self.data >= _raw(other))
+    def eq(self, other): return Tensor(self.data == _raw(other))
+    __hash__ = object.__hash__
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+from . import ops  # noqa: E402  (ops build on Tensor, so they are imported after it; they add the
+                   # method forms x.sum(), x.exp(), x.reshape(...) listed in ops.METHODS)
