@@ -1,0 +1,314 @@
+"""Value: a scalar that remembers how it was computed, so it can compute its own gradient.
+
+Read this file first. Every operation below does two things:
+
+  forward   compute the output number, and remember the inputs (`_prev`) and the op (`_op`);
+  backward  a closure `_backward` holding the chain rule for this one op:
+                input.grad += (d out / d input) * out.grad
+
+`L.backward()` visits the nodes from L back to the inputs (reverse topological order) and runs
+each closure once, so every node receives the sum of the gradients of all nodes that used it.
+Numbers are Python floats (float64).
+
+Identity: `==` and `hash` are NOT overloaded, so they compare identity. Two nodes holding the
+same number are different nodes, and Values can be dict keys and set members (the graph code
+relies on that). Compare numbers with `a.data == b.data`. For convenience `< <= > >=` compare
+`.data` and return a plain bool (not a node; there is no gradient through a comparison).
+
+Example, the function of exercise S3.4:
+
+    x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
+    a, b = x1 / x2, x2.exp()
+    L = (a.sin() + a - b) * (a - b)
+    L.backward()
+    print(L.forward_trace()); print(L.backward_trace()); L.draw("s34.png")
+"""
+import math
+from numbers import Real
+
+from tinynn import graph
+
+
+def _inputs(v):
+    """The inputs of node v: how `graph` walks a scalar graph."""
+    return v._prev
+
+
+def _lift(x):
+    """A Value as is; a plain number becomes a constant leaf Value."""
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _dpow_da(a, b):
+    """d/da a**b = b a**(b-1), written so that a = 0 works wherever the derivative exists."""
+    if b == 0:
+        return 0.0
+    if a == 0 and b < 1:
+        raise ValueError(f"d/da a**b is infinite at a=0 for exponent b={b!r} < 1")
+    return b * a ** (b - 1)
+
+
+class Value:
+    """A float64 scalar node of a computation graph.
+
+    data   the number;
+    grad   d(root)/d(this node) after `root.backward()`;
+    label  optional name shown in traces and drawings (unlabelled nodes are called v0, v1, ...
+           by their position in topological order).
+    """
+
+    def __init__(self, data, label="", _prev=(), _op=""):
+        if isinstance(data, Value) or not isinstance(data, Real):
+            raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
+        if math.isnan(data):
+            raise ValueError(f"{_op or 'Value'}: result is NaN (inputs {[p.data for p in _prev]})")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._prev = tuple(_prev)  # input nodes, duplicates kept: a + a has _prev (a, a)
+        self._op = _op  # the op that made this node; "" for a leaf
+        self._backward = lambda: None  # a leaf has no inputs to pass a gradient to
+
+    def __repr__(self):
+        label = f"label={self.label!r}, " if self.label else ""
+        return f"Value({label}data={self.data!r}, grad={self.grad!r})"
+
+    # --- binary ops: out = f(a, b), chain rule for both inputs ------------------------------
+
+    def __add__(self, other):
+        """a + b;  d/da = 1, d/db = 1."""
+        other = _lift(other)
+        out = Value(self.data + other.data, _prev=(self, other), _op="+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __sub__(self, other):
+        """a - b;  d/da = 1, d/db = -1."""
+        other = _lift(other)
+        out = Value(self.data - other.data, _prev=(self, other), _op="-")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad -= out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        """a * b;  d/da = b, d/db = a."""
+        other = _lift(other)
+        out = Value(self.data * other.data, _prev=(self, other), _op="*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __truediv__(self, other):
+        """a / b;  d/da = 1/b, d/db = -a/b**2."""
+        other = _lift(other)
+        if other.data == 0:
+            raise ZeroDivisionError(f"Value division: {self.data!r} / 0")
+        out = Value(self.data / other.data, _prev=(self, other), _op="/")
+
+        def _backward():
+            self.grad += out.grad / other.data
+            other.grad -= self.data / other.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, other):
+        """a ** b;  d/da = b a**(b-1).
+
+        b a number: a constant, not a node (the op is shown as e.g. "**2").
+        b a Value:  also d/db = a**b log(a), which exists only for a > 0 (ValueError otherwise,
+                    raised by backward()).
+        """
+        a, b = self.data, _lift(other).data
+        if (a < 0 and not b.is_integer()) or (a == 0 and b < 0):
+            raise ValueError(f"{a!r} ** {b!r} is not a real number")
+        if isinstance(other, Value):
+            out = Value(a**b, _prev=(self, other), _op="**")
+        else:
+            out = Value(a**b, _prev=(self,), _op=f"**{b:g}")
+
+        def _backward():
+            if isinstance(other, Value):
+                if a <= 0:
+                    raise ValueError(f"d/db a**b = a**b log(a) needs a > 0, got a={a!r} "
+                                     "(the exponent is a Value, so its gradient is needed)")
+                other.grad += out.data * math.log(a) * out.grad
+            self.grad += _dpow_da(a, b) * out.grad
+
+        out._backward = _backward
+        return out
+
+    # reflected forms: 2 * x calls x.__rmul__(2); the number becomes a constant leaf
+    def __radd__(self, other):
+        return _lift(other) + self
+
+    def __rsub__(self, other):
+        return _lift(other) - self
+
+    def __rmul__(self, other):
+        return _lift(other) * self
+
+    def __rtruediv__(self, other):
+        return _lift(other) / self
+
+    def __rpow__(self, other):
+        return _lift(other) ** self
+
+    # --- unary ops: out = f(x), all share one chain-rule line -------------------------------
+
+    def _unary(self, op, data, local):
+        """Node for out = f(self), where local = f'(self) is computed in the forward pass."""
+        out = Value(data, _prev=(self,), _op=op)
+
+        def _backward():
+            self.grad += local * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __neg__(self):
+        """-x;  d/dx = -1."""
+        return self._unary("neg", -self.data, -1.0)
+
+    def exp(self):
+        """e**x;  d/dx = e**x."""
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"exp({self.data!r}) is too large for float64") from None
+        return self._unary("exp", e, e)
+
+    def log(self):
+        """Natural log, x > 0;  d/dx = 1/x."""
+        if self.data <= 0:
+            raise ValueError(f"log needs x > 0, got x={self.data!r}")
+        return self._unary("log", math.log(self.data), 1.0 / self.data)
+
+    def sin(self):
+        """sin x;  d/dx = cos x."""
+        return self._unary("sin", math.sin(self.data), math.cos(self.data))
+
+    def cos(self):
+        """cos x;  d/dx = -sin x."""
+        return self._unary("cos", math.cos(self.data), -math.sin(self.data))
+
+    def tanh(self):
+        """tanh x;  d/dx = 1 - tanh(x)**2."""
+        t = math.tanh(self.data)
+        return self._unary("tanh", t, 1.0 - t * t)
+
+    def sigmoid(self):
+        """s = 1 / (1 + e**-x);  d/dx = s (1 - s).
+
+        Evaluated through z = e**-|x| (always in (0, 1]), so no overflow even at x = -1000.
+        """
+        z = math.exp(-abs(self.data))
+        s = 1.0 / (1.0 + z) if self.data >= 0 else z / (1.0 + z)
+        return self._unary("sigmoid", s, s * (1.0 - s))
+
+    def relu(self):
+        """max(0, x);  d/dx = 1 for x > 0, else 0 (the choice at x = 0 is PyTorch's)."""
+        return self._unary("relu", max(0.0, self.data), 1.0 if self.data > 0 else 0.0)
+
+    # --- comparisons: plain bools, for convenience (== stays identity, see module doc) -------
+
+    def __lt__(self, other):
+        return self.data < _lift(other).data
+
+    def __le__(self, other):
+        return self.data <= _lift(other).data
+
+    def __gt__(self, other):
+        return self.data > _lift(other).data
+
+    def __ge__(self, other):
+        return self.data >= _lift(other).data
+
+    # --- backpropagation ---------------------------------------------------------------------
+
+    def backward(self):
+        """Set node.grad = d(self)/d(node) for every node of the graph that ends in self.
+
+        Walks the nodes in reverse topological order (`graph.topo_sort`, iterative, so a chain
+        of 100,000 nodes is fine): a node's closure runs only after every node that used it has
+        added its share to node.grad. Interior nodes are reset first, so they show this pass's
+        gradient. Leaves (inputs and constants) ACCUMULATE, as in PyTorch: calling backward()
+        twice doubles the leaves' grads. Call `zero_grad()` first to start from zero.
+        """
+        order = graph.topo_sort(self, _inputs)
+        for v in order:
+            if v._prev:
+                v.grad = 0.0
+        self.grad += 1.0  # d(self)/d(self)
+        for v in reversed(order):
+            v._backward()
+
+    def zero_grad(self):
+        """Set grad = 0 on every node of this graph, leaves included (like optimizer.zero_grad())."""
+        for v in graph.topo_sort(self, _inputs):
+            v.grad = 0.0
+
+    # --- teaching tools: traces, DOT text, drawing -------------------------------------------
+
+    def _names(self):
+        """Nodes in topological order and a name for each: its label, or v<position>."""
+        order = graph.topo_sort(self, _inputs)
+        return order, {v: v.label or f"v{i}" for i, v in enumerate(order)}
+
+    def forward_trace(self):
+        """Table of every node, inputs first (topological order): how it was computed and its
+        value with full float64 precision (repr round-trips exactly)."""
+        order, names = self._names()
+        rows = [(names[v], _formula(v, names), repr(v.data)) for v in order]
+        return graph.format_table(("node", "computed as", "value"), rows)
+
+    def backward_trace(self):
+        """Table of every node in the order backward() visits them (self first), with
+        grad = d(self)/d(node) in full precision. Call backward() first."""
+        order, names = self._names()
+        rows = [(names[v], _formula(v, names), repr(v.data), repr(v.grad)) for v in reversed(order)]
+        return graph.format_table(("node", "computed as", "value", "grad"), rows)
+
+    def to_dot(self):
+        """The graph as Graphviz DOT text (render with `dot -Tpng` or any online viewer)."""
+        _, names = self._names()
+        return graph.to_dot(self, _inputs, lambda v: _box_text(v, names))
+
+    def draw(self, path):
+        """Draw the graph with matplotlib to `path` (PNG; .svg/.pdf also work): inputs on the
+        left, self on the right, one box per node with name, value and grad. Returns path."""
+        _, names = self._names()
+        return graph.draw(self, _inputs, lambda v: _box_text(v, names), path)
+
+
+def _formula(v, names):
+    """How node v was computed, e.g. "x1 / x2", "sin(v2)", "v3**2"; "leaf" for an input."""
+    args = [names[p] for p in v._prev]
+    if not args:
+        return "leaf"
+    if len(args) == 2:
+        return f"{args[0]} {v._op} {args[1]}"
+    if v._op.startswith("**"):
+        return f"{args[0]}{v._op}"
+    if v._op == "neg":
+        return f"-{args[0]}"
+    return f"{v._op}({args[0]})"
+
+
+def _box_text(v, names):
+    """Text of one box in a drawing: name and formula, value, grad (6 significant digits)."""
+    head = names[v] if not v._prev else f"{names[v]} = {_formula(v, names)}"
+    return f"{head}\nvalue {v.data:.6g}\ngrad  {v.grad:.6g}"
