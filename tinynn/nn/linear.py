@@ -1,0 +1,82 @@
+"""The fully connected layer: one fused Function (forward and backward side by side) and its Module."""
+import math
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from . import init
+from .module import Module, empty_parameter
+
+
+class LinearFunction(Function):
+    """out = x @ Wᵀ + b.
+
+    Shapes: x (..., in), W (out, in), b (out,) or None -> out (..., out).
+    Backward, with g = dL/d(out) and the batch axes flattened into one of length N:
+        dL/dx = g @ W            (N, out) @ (out, in) -> (N, in)
+        dL/dW = gᵀ @ x           (out, N) @ (N, in)   -> (out, in)
+        dL/db = Σ_N g            -> (out,)
+    One op instead of matmul + transpose + add keeps the graph small, which matters for small MLPs.
+    """
+    def forward(self, x, w, b=None):
+        self.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g):
+        x, w = self.saved
+        need_x, need_w, need_b = self.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = g @ w if need_x else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gb = g2.sum(axis=0) if need_b else None
+        return gx, gw, gb
+
+
+def linear(x, weight, bias=None):
+    """Functional form of Linear: x @ weightᵀ + bias (x is cast to the weight's dtype if it differs)."""
+    if not isinstance(x, Tensor):
+        x = Tensor(np.asarray(x, dtype=weight.dtype))
+    elif x.dtype != weight.dtype:
+        x = x.astype(weight.dtype)
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ValueError(f"linear: input of shape {x.shape} needs a last axis of size {weight.shape[-1]} "
+                         f"to match the weight of shape {weight.shape}")
+    return LinearFunction.apply(x, weight, bias)
+
+
+class Linear(Module):
+    """y = x Wᵀ + b, with W of shape (out_features, in_features) as in PyTorch (Keras calls it Dense).
+
+    Initialisation as in PyTorch: W and b ~ U(-1/√in, 1/√in) (kaiming_uniform_ with a=√5).
+    The input is cast to the parameters' dtype (float32 unless dtype= says otherwise).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+                raise ValueError(f"Linear: {name} must be a positive integer, got {n!r}")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.weight = empty_parameter(out_features, in_features, dtype=dtype)
+        if bias:
+            self.bias = empty_parameter(out_features, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's default: W ~ kaiming_uniform_(a=√5) = U(-1/√in, 1/√in), b ~ U(-1/√in, 1/√in)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features)
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
