@@ -24,7 +24,7 @@ def test_every_function_is_registered():
     used = set()
     for case in CASES:
         out = case.fn(*case.inputs())
-        for node in topo_sort(out, lambda t: [x for x in t._ctx.inputs if x is not None] if t._ctx else ()):
+        for node in topo_sort(out, lambda t: t._ctx.parents if t._ctx else ()):
             if node._ctx is not None:
                 used.add(type(node._ctx))
     missing = sorted(f"{f.__module__}.{f.__name__}" for f in all_functions() - used)

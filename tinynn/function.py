@@ -52,23 +52,31 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **options):
-        """Run the op on Tensors (or plain numbers/arrays) and record it in the graph if needed."""
+        """Run the op on Tensors (or plain numbers/arrays) and record it in the graph if needed.
+
+        This runs for every op of every training step, so it is written as one plain loop.
+        """
         Tensor = _tensor.Tensor
         ctx = cls()
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        track = _tensor.is_grad_enabled() and any(needs)
+        arrays, needs = [], []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                needs.append(a._requires_grad)
+            else:
+                arrays.append(a)
+                needs.append(False)
         ctx.needs_input_grad = needs
         try:
             data = ctx.forward(*arrays, **options)
         except ValueError as err:
             shapes = ", ".join(str(np.shape(a)) for a in arrays)
             raise ValueError(f"{cls.__name__}: cannot apply to inputs of shapes {shapes}: {err}") from None
-        out = Tensor(data, requires_grad=track)
-        if track:
-            out._ctx = ctx
-            ctx.inputs = tuple(a if n else None for a, n in zip(args, needs))
-        return out
+        if not (_tensor._grad_enabled and True in needs):
+            return _tensor.wrap(data, None)
+        ctx.inputs = [a if n else None for a, n in zip(args, needs)]
+        ctx.parents = [a for a in ctx.inputs if a is not None]
+        return _tensor.wrap(data, ctx)
 
     def input_grads(self, grad):
         """Yield (input tensor, gradient) pairs, gradients un-broadcast and checked against the input."""
@@ -77,15 +85,19 @@ class Function:
                 f"Trying to backward through the graph a second time ({type(self).__name__} already freed "
                 "its saved arrays). Call backward(retain_graph=True) the first time if you need to.")
         grads = self.backward(grad)
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
         for x, g in zip(self.inputs, grads):
             if x is None or g is None:
                 continue
-            g = unbroadcast(np.asarray(g), x.data.shape)
-            if g.shape != x.data.shape:
-                raise RuntimeError(f"{type(self).__name__}.backward returned a gradient of shape {g.shape} "
-                                   f"for an input of shape {x.data.shape}")
+            shape = x.data.shape
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
+            if g.shape != shape:
+                g = unbroadcast(g, shape)
+                if g.shape != shape:
+                    raise RuntimeError(f"{type(self).__name__}.backward returned a gradient of shape {g.shape} "
+                                       f"for an input of shape {shape}")
             if g.dtype != x.data.dtype:
                 g = g.astype(x.data.dtype)
             yield x, g

@@ -9,24 +9,23 @@ backwards visits each node only after every node that used it has passed its gra
 def topo_sort(root, parents):
     """Nodes reachable from `root`, each listed after all of its inputs.
 
-    `parents(node)` returns the node's inputs. Iterative depth-first search with an explicit
-    stack, so a chain of 100,000 nodes needs no recursion (micrograd's recursive version stops
-    near depth 1000). Each node appears once, however often it is reused. Inputs are explored
-    first-input-first, so for `x1 / x2` the order reads x1, x2, x1/x2. Nodes are tracked by
-    `id()`, so nodes whose `==` is elementwise (tensors) work too.
+    `parents(node)` returns the node's inputs. Depth-first search with an explicit stack of
+    (node, iterator over its inputs), so a chain of 100,000 nodes needs no recursion (micrograd's
+    recursive version stops near depth 1000). A node is finished, and appended, once all its
+    inputs are; each node appears once, however often it is reused.
     """
-    order, seen = [], set()
-    stack = [(root, False)]
+    order, seen = [], {id(root)}
+    stack = [(root, iter(parents(root)))]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
+        node, inputs = stack[-1]
+        for p in inputs:
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append((p, iter(parents(p))))
+                break
+        else:
+            stack.pop()
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((p, False) for p in reversed(tuple(parents(node))) if id(p) not in seen)
     return order
 
 

@@ -181,21 +181,21 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, but the tensor has shape {self.shape}")
 
-        graph = topo_sort(self, lambda t: [x for x in t._ctx.inputs if x is not None] if t._ctx else ())
-        grads = {id(self): grad}
-        for t in reversed(graph):
-            g = grads.pop(id(t), None)
+        grads = {self: grad}               # tensor -> dL/d(tensor) summed over all its uses so far
+        for t in reversed(topo_sort(self, _parents)):
+            g = grads.pop(t, None)
             if g is None:
                 continue
-            if t._ctx is None or t._retain:
+            ctx = t._ctx
+            if ctx is None or t._retain:
                 t.grad = g.copy() if t.grad is None else t.grad + g
-            if t._ctx is None:
+            if ctx is None:
                 continue
-            for x, gx in t._ctx.input_grads(g):
-                prev = grads.get(id(x))
-                grads[id(x)] = gx if prev is None else prev + gx
+            for x, gx in ctx.input_grads(g):
+                prev = grads.get(x)
+                grads[x] = gx if prev is None else prev + gx
             if not retain_graph:
-                t._ctx.release()
+                ctx.release()
 
     # ---- operators (each is one Function in tinynn/ops) ----------------------------------------
     def __add__(self, other): return ops.add(self, other)
@@ -221,6 +221,18 @@ class Tensor:
     def __ge__(self, other): return Tensor(self.data >= _raw(other))
     def eq(self, other): return Tensor(self.data == _raw(other))
     __hash__ = object.__hash__
+
+
+def _parents(t):
+    return t._ctx.parents if t._ctx is not None else ()
+
+
+def wrap(data, ctx):
+    """A Tensor around an op's output (the fast path used by Function.apply: no conversions)."""
+    t = object.__new__(Tensor)
+    t.data = data if type(data) is np.ndarray else np.asarray(data)
+    t.grad, t._ctx, t._retain, t._requires_grad = None, ctx, False, ctx is not None
+    return t
 
 
 def _raw(x):
