@@ -141,6 +141,8 @@ def test_s34_draw_writes_png(tmp_path):
     data = open(path, "rb").read()
     assert data.startswith(b"\x89PNG") and len(data) > 10_000
     assert list(tmp_path.iterdir()) == [tmp_path / "s34.png"]  # no temporary file left behind
+    (tmp_path / "plain").write_text("")  # the PNG gets the permissions any new file gets
+    assert (tmp_path / "s34.png").stat().st_mode == (tmp_path / "plain").stat().st_mode
 
 
 # --- graph bookkeeping ----------------------------------------------------------------------
@@ -262,3 +264,20 @@ def test_value_exponent_needs_positive_base_for_its_gradient():
     x = Value(0.0)
     (x**2).backward()
     assert x.grad == 0.0
+
+
+def test_module_demo_prints_the_s34_traces(tmp_path, monkeypatch, capsys):
+    import runpy
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # runpy: module already imported
+        runpy.run_module("tinynn.scalar", run_name="__main__")
+    out = capsys.readouterr().out
+    value, g1, g2 = s34_by_hand(1.5, 0.5)
+    assert "forward trace" in out and "backward trace" in out
+    numbers = [float(t) for t in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", out)]
+    for expected in (value, g1, g2):
+        assert any(n == pytest.approx(expected, rel=1e-13) for n in numbers)
+    assert (tmp_path / "s34_graph.png").stat().st_size > 10_000

@@ -112,7 +112,6 @@ def draw(root, parents, node_text, path, max_nodes=200):
     format follows the suffix (.png, .svg, .pdf).
     """
     import os
-    import tempfile
 
     from matplotlib.figure import Figure
 
@@ -159,10 +158,9 @@ def draw(root, parents, node_text, path, max_nodes=200):
         ax.annotate("", xy=xy(*pos[id(n)]), xytext=start, zorder=3, arrowprops=dict(
             arrowstyle="-|>", patchA=None if points else boxes[id(p)], patchB=boxes[id(n)],
             shrinkA=0 if points else 2, connectionstyle=f"arc3,rad={0.3 * k}", **line))
-    folder = os.path.dirname(os.path.abspath(path))
-    fmt = os.path.splitext(path)[1][1:].lower() or "png"
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix="." + fmt)
-    os.close(fd)
+    folder, name = os.path.split(os.path.abspath(path))
+    fmt = os.path.splitext(name)[1][1:].lower() or "png"
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")  # same folder: os.replace is atomic
     try:
         fig.savefig(tmp, format=fmt, dpi=120)
         os.replace(tmp, path)

@@ -15,13 +15,8 @@ same number are different nodes, and Values can be dict keys and set members (th
 relies on that). Compare numbers with `a.data == b.data`. For convenience `< <= > >=` compare
 `.data` and return a plain bool (not a node; there is no gradient through a comparison).
 
-Example, the function of exercise S3.4:
-
-    x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
-    a, b = x1 / x2, x2.exp()
-    L = (a.sin() + a - b) * (a - b)
-    L.backward()
-    print(L.forward_trace()); print(L.backward_trace()); L.draw("s34.png")
+The end of the file computes exercise S3.4 by machine: `python -m tinynn.scalar` prints the
+forward and backward traces and draws the graph.
 """
 import math
 from numbers import Real
@@ -79,11 +74,9 @@ class Value:
         """a + b;  d/da = 1, d/db = 1."""
         other = _lift(other)
         out = Value(self.data + other.data, _prev=(self, other), _op="+")
-
         def _backward():
             self.grad += out.grad
             other.grad += out.grad
-
         out._backward = _backward
         return out
 
@@ -91,11 +84,9 @@ class Value:
         """a - b;  d/da = 1, d/db = -1."""
         other = _lift(other)
         out = Value(self.data - other.data, _prev=(self, other), _op="-")
-
         def _backward():
             self.grad += out.grad
             other.grad -= out.grad
-
         out._backward = _backward
         return out
 
@@ -103,11 +94,9 @@ class Value:
         """a * b;  d/da = b, d/db = a."""
         other = _lift(other)
         out = Value(self.data * other.data, _prev=(self, other), _op="*")
-
         def _backward():
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
-
         out._backward = _backward
         return out
 
@@ -117,11 +106,9 @@ class Value:
         if other.data == 0:
             raise ZeroDivisionError(f"Value division: {self.data!r} / 0")
         out = Value(self.data / other.data, _prev=(self, other), _op="/")
-
         def _backward():
             self.grad += out.grad / other.data
             other.grad -= self.data / other.data**2 * out.grad
-
         out._backward = _backward
         return out
 
@@ -139,7 +126,6 @@ class Value:
             out = Value(a**b, _prev=(self, other), _op="**")
         else:
             out = Value(a**b, _prev=(self,), _op=f"**{b:g}")
-
         def _backward():
             if isinstance(other, Value):
                 if a <= 0:
@@ -147,7 +133,6 @@ class Value:
                                      "(the exponent is a Value, so its gradient is needed)")
                 other.grad += out.data * math.log(a) * out.grad
             self.grad += _dpow_da(a, b) * out.grad
-
         out._backward = _backward
         return out
 
@@ -172,10 +157,8 @@ class Value:
     def _unary(self, op, data, local):
         """Node for out = f(self), where local = f'(self) is computed in the forward pass."""
         out = Value(data, _prev=(self,), _op=op)
-
         def _backward():
             self.grad += local * out.grad
-
         out._backward = _backward
         return out
 
@@ -312,3 +295,12 @@ def _box_text(v, names):
     """Text of one box in a drawing: name and formula, value, grad (6 significant digits)."""
     head = names[v] if not v._prev else f"{names[v]} = {_formula(v, names)}"
     return f"{head}\nvalue {v.data:.6g}\ngrad  {v.grad:.6g}"
+
+
+if __name__ == "__main__":  # exercise S3.4: L(x) = (sin(x1/x2) + x1/x2 - e^x2)(x1/x2 - e^x2)
+    x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
+    a, b = x1 / x2, x2.exp()
+    L = (a.sin() + a - b) * (a - b)
+    L.backward()
+    print("forward trace", L.forward_trace(), "", "backward trace", L.backward_trace(), sep="\n")
+    print("\ngraph drawn to", L.draw("s34_graph.png"))
