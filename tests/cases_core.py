@@ -20,6 +20,8 @@ CASES = [
     Case("rpow", lambda a: 2.0 ** a, [(3,)]),
     Case("exp", lambda a: a.exp(), [(3, 2)]),
     Case("log", lambda a: a.log(), [((3, 2), "pos")]),
+    Case("sin", lambda a: a.sin(), [(3, 2)]),
+    Case("cos", lambda a: a.cos(), [(3, 2)]),
     Case("sqrt", lambda a: a.sqrt(), [((2, 3), "pos")]),
     Case("abs", lambda a: abs(a), [((3, 2), "away0")]),
     Case("clip", lambda a: a.clip(-0.5, 0.5), [((4, 3), "away0")]),

@@ -1,7 +1,7 @@
 """The differentiable ops, as plain functions (`tinynn.ops.exp(x)`) and as Tensor methods (`x.exp()`).
 
 Each Function class lives in one small module, forward and backward side by side:
-  arithmetic.py  + - * / neg pow exp log sqrt abs clip maximum where cast
+  arithmetic.py  + - * / neg pow exp log sin cos sqrt abs clip maximum where cast
   activation.py  sigmoid tanh relu leaky_relu elu softplus softmax log_softmax
   reduce.py      sum max logsumexp (and mean, min, var, std composed from them)
   shape.py       matmul reshape permute expand concat pad getitem
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
-from .arithmetic import Abs, Add, Cast, Clip, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sqrt, Sub, Where
+from .arithmetic import Abs, Add, Cast, Clip, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sin, Sqrt, Sub, Where
 from .reduce import LogSumExp, Max, Sum, mean, min, std, var
 from .shape import Concat, Expand, GetItem, MatMul, Pad, Permute, Reshape
 
@@ -33,7 +33,7 @@ def _binary(fn):
 
 
 add, sub, mul, div, pow, maximum, matmul = (_binary(F.apply) for F in (Add, Sub, Mul, Div, Pow, Maximum, MatMul))
-neg, exp, log, sqrt, abs = Neg.apply, Exp.apply, Log.apply, Sqrt.apply, Abs.apply
+neg, exp, log, sqrt, abs, sin, cos = Neg.apply, Exp.apply, Log.apply, Sqrt.apply, Abs.apply, Sin.apply, Cos.apply
 sigmoid, tanh, relu = Sigmoid.apply, Tanh.apply, ReLU.apply
 sum, max, logsumexp = Sum.apply, Max.apply, LogSumExp.apply
 
@@ -161,7 +161,7 @@ def getitem(x, index):
 
 
 METHODS = dict(
-    exp=exp, log=log, sqrt=sqrt, abs=abs, clip=clip, clamp=clip, maximum=maximum, minimum=minimum,
+    exp=exp, log=log, sin=sin, cos=cos, sqrt=sqrt, abs=abs, clip=clip, clamp=clip, maximum=maximum, minimum=minimum,
     pow=pow, matmul=matmul, sigmoid=sigmoid, tanh=tanh, relu=relu, leaky_relu=leaky_relu, elu=elu,
     softplus=softplus, softmax=softmax, log_softmax=log_softmax, sum=sum, mean=mean, max=max, min=min,
     var=var, std=std, logsumexp=logsumexp, reshape=reshape, view=view, flatten=flatten,

@@ -102,6 +102,26 @@ class Log(Function):
         return g / self.saved[0]
 
 
+class Sin(Function):
+    """out = sin x.   d/dx = cos x."""
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.sin(x)
+
+    def backward(self, g):
+        return g * np.cos(self.saved[0])
+
+
+class Cos(Function):
+    """out = cos x.   d/dx = -sin x."""
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.cos(x)
+
+    def backward(self, g):
+        return -g * np.sin(self.saved[0])
+
+
 class Sqrt(Function):
     """out = √x.   d/dx = 1 / (2√x)."""
     def forward(self, x):
