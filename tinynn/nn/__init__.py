@@ -1,5 +1,9 @@
 """`import tinynn.nn as nn`: modules, layers, initialisers and losses with PyTorch's names."""
 from . import init
+from ..losses import l1_penalty, l2_penalty
+from .activation import ELU, LeakyReLU, LogSoftmax, Maxout, ReLU, Sigmoid, Softmax, Softplus, Tanh, maxout
 from .container import ModuleList, Sequential
+from .layers import Dropout, Flatten, Identity, dropout
 from .linear import Linear, LinearFunction, linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
