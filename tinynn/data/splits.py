@@ -1,4 +1,4 @@
-"""Data handling: splitting arrays into training and test parts.
+"""Splitting arrays into training and test parts: KFold and train_test_split.
 
 `KFold` and `train_test_split` follow scikit-learn's semantics, so code written
 for the exercise sheets carries over unchanged:
