@@ -15,6 +15,11 @@ f64 = np.float64
 _linear = nn.Linear(4, 3, dtype=f64)
 _maxout = nn.Maxout(4, 2, pieces=3, dtype=f64)
 _mlp = nn.Sequential(nn.Linear(3, 5, dtype=f64), nn.Tanh(), nn.Linear(5, 2, dtype=f64), nn.Softplus())
+_vb = nn.VBLinear(4, 3, dtype=f64)
+_vb.logsig2_w.data[...] = np.linspace(-3, 0, 12).reshape(3, 4)
+_vb_eval = nn.VBLinear(4, 3, dtype=f64).eval()
+_vb_eval.import_random_state(np.random.default_rng(1).standard_normal((3, 4)))
+_noise = np.random.default_rng(2).standard_normal((5, 3))
 _targets = np.array([2, 0, 1, 2, 1])
 _targets_2d = np.array([[0, 3], [2, 1]])
 
@@ -22,6 +27,12 @@ _targets_2d = np.array([[0, 3], [2, 1]])
 def _prob(u):
     """Map (-0.9, 0.9) to probabilities in (0.05, 0.95)."""
     return 0.5 + 0.5 * u
+
+
+def _vb_training_fixed(x):
+    """VBLinear in training mode with the same noise on every call (reseeded)."""
+    tn.manual_seed(0)
+    return _vb(x)
 
 
 def _dropout_fixed(x):
@@ -37,6 +48,11 @@ CASES = [
     Case("linear_no_bias_batched", lambda x, w: nn.linear(x, w), [(2, 3, 4), (2, 4)]),
     Case("Maxout", lambda x: _maxout(x), [(3, 4)]),
     Case("maxout_x_w_b", lambda x, w, b: nn.maxout(x, w, b, 2), [(3, 4), (6, 4), (6,)]),
+    Case("VBLinear_training", _vb_training_fixed, [(5, 4)]),
+    Case("VBLinear_eval_frozen", lambda x: _vb_eval(x), [(5, 4)]),
+    Case("local_reparam_linear", lambda x, mu, ls, b: nn.local_reparam_linear(x, mu, ls, b, _noise),
+         [(5, 4), (3, 4), ((3, 4), "unit"), (3,)]),
+    Case("gaussian_kl", lambda mu, ls: L.gaussian_kl(mu, ls, prior_prec=3.0), [(3, 4), (3, 4)]),
     Case("Sequential_mlp", lambda x: _mlp(x), [(4, 3)]),
     Case("ReLU", lambda x: nn.ReLU()(x), [((3, 4), "away0")]),
     Case("Tanh", lambda x: nn.Tanh()(x), [(3, 4)]),

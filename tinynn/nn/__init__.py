@@ -2,6 +2,7 @@
 from . import init
 from ..losses import l1_penalty, l2_penalty
 from .activation import ELU, LeakyReLU, LogSoftmax, Maxout, ReLU, Sigmoid, Softmax, Softplus, Tanh, maxout
+from .bayesian import VBLinear, local_reparam_linear, resample, set_map, total_kl
 from .container import ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, dropout
 from .linear import Linear, LinearFunction, linear

@@ -36,16 +36,21 @@ class LinearFunction(Function):
         return gx, gw, gb
 
 
-def linear(x, weight, bias=None):
-    """Functional form of Linear: x @ weightᵀ + bias (x is cast to the weight's dtype if it differs)."""
+def layer_input(x, weight, name="linear"):
+    """x as a Tensor of the weight's dtype, checked to have a last axis of size in_features = weight.shape[-1]."""
     if not isinstance(x, Tensor):
         x = Tensor(np.asarray(x, dtype=weight.dtype))
     elif x.dtype != weight.dtype:
         x = x.astype(weight.dtype)
     if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: input of shape {x.shape} needs a last axis of size {weight.shape[-1]} "
+        raise ValueError(f"{name}: input of shape {x.shape} needs a last axis of size {weight.shape[-1]} "
                          f"to match the weight of shape {weight.shape}")
-    return LinearFunction.apply(x, weight, bias)
+    return x
+
+
+def linear(x, weight, bias=None):
+    """Functional form of Linear: x @ weightᵀ + bias (x is cast to the weight's dtype if it differs)."""
+    return LinearFunction.apply(layer_input(x, weight), weight, bias)
 
 
 class Linear(Module):
