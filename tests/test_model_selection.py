@@ -3,7 +3,29 @@
 import numpy as np
 import pytest
 
+from tinynn.classic import (BaseEstimator, DecisionTreeClassifier, DecisionTreeRegressor,
+                           GradientBoostingClassifier, GridSearchCV, NotFittedError,
+                           ParameterGrid, RegressorMixin, StratifiedKFold, clone,
+                           cross_val_score)
+from tinynn.classic.model_selection import check_cv
 from tinynn.data import KFold, train_test_split
+
+
+class ShrunkMean(RegressorMixin, BaseEstimator):
+    """Predicts ``shrink`` times the training mean: for y = 5 + noise the best shrink is 1.
+
+    Defined at module level so worker processes (n_jobs > 1) can import it.
+    """
+
+    def __init__(self, shrink=1.0):
+        self.shrink = shrink
+
+    def fit(self, X, y):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.shrink * self.mean_)
 
 
 @pytest.mark.parametrize("n, k", [(10, 5), (11, 3), (7, 7), (100, 4)])
@@ -64,3 +86,164 @@ def test_train_test_split_bad_input():
         train_test_split(np.zeros(4), np.zeros(3))
     with pytest.raises(ValueError, match="test_size"):
         train_test_split(np.zeros(4), test_size=1.5)
+
+
+# --- StratifiedKFold -------------------------------------------------------------
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_stratified_kfold_keeps_class_shares(shuffle):
+    y = np.repeat([0, 1, 2], [50, 30, 20])
+    skf = StratifiedKFold(5, shuffle=shuffle, random_state=0 if shuffle else None)
+    folds = list(skf.split(np.zeros(100), y))
+    assert np.array_equal(np.sort(np.concatenate([te for _, te in folds])), np.arange(100))
+    for train, test in folds:
+        assert np.bincount(y[test]).tolist() == [10, 6, 4]
+        assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == 100
+
+
+def test_stratified_kfold_uneven_classes():
+    y = np.array([0] * 7 + [1] * 5)
+    folds = list(StratifiedKFold(3).split(np.zeros(12), y))
+    sizes = [len(te) for _, te in folds]
+    assert sum(sizes) == 12 and max(sizes) - min(sizes) <= 1
+    per_class = np.array([np.bincount(y[te], minlength=2) for _, te in folds])
+    assert np.all(per_class.max(0) - per_class.min(0) <= 1)
+
+
+def test_check_cv_stratifies_only_classifiers():
+    y = np.arange(10) % 2
+    assert isinstance(check_cv(5, y, classifier=True), StratifiedKFold)
+    assert type(check_cv(5, y.astype(float) + 0.5, classifier=False)) is KFold
+    pairs = [(np.arange(5), np.arange(5, 10))]
+    assert list(check_cv(pairs).split(None)) == pairs
+
+
+# --- estimator parameters ----------------------------------------------------------
+
+def test_get_set_params_and_clone():
+    tree = DecisionTreeClassifier(max_depth=3)
+    assert tree.get_params() == {"criterion": "gini", "max_depth": 3, "min_samples_split": 2,
+                                 "min_samples_leaf": 1, "max_features": None, "random_state": None}
+    assert tree.set_params(max_depth=5, criterion="entropy") is tree and tree.max_depth == 5
+    with pytest.raises(ValueError, match="invalid parameter 'depth'"):
+        tree.set_params(depth=2)
+    fitted = tree.fit(np.arange(10.0)[:, None], np.arange(10) % 2)
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params() and not hasattr(copy, "tree_")
+    assert repr(copy) == "DecisionTreeClassifier(criterion='entropy', max_depth=5)"
+    search = GridSearchCV(tree, {"max_depth": [1, 2]})
+    search.set_params(estimator__min_samples_leaf=4, cv=3)
+    assert search.get_params()["estimator__min_samples_leaf"] == 4 and tree.min_samples_leaf == 4
+    grid = {"max_depth": [1, 2]}
+    cloned = clone(GridSearchCV(tree, grid))
+    assert cloned.param_grid == grid and cloned.param_grid is not grid      # deep-copied
+    assert cloned.estimator is not tree
+    with pytest.raises(TypeError, match="not a BaseEstimator"):
+        clone(object())
+
+
+def test_parameter_grid():
+    grid = ParameterGrid([{"b": [1, 2], "a": ["x", "y", "z"]}, {"c": [None]}])
+    assert len(grid) == 7 == len(list(grid))
+    assert list(grid)[:2] == [{"a": "x", "b": 1}, {"a": "x", "b": 2}]
+    assert list(grid)[-1] == {"c": None}
+    with pytest.raises(TypeError, match="list of values"):
+        ParameterGrid({"a": "gini"})
+    with pytest.raises(ValueError, match="empty"):
+        ParameterGrid({"a": []})
+
+
+# --- grid search ---------------------------------------------------------------------
+
+def and_problem(seed):
+    """y = [x0 > 0.3 and x1 > 0.4] with 15% of labels flipped: depth 2 is the right tree."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0, 1, (400, 2))
+    y = ((X[:, 0] > 0.3) & (X[:, 1] > 0.4)).astype(int)
+    flip = rng.uniform(size=400) < 0.15
+    return X, np.where(flip, 1 - y, y)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_grid_search_picks_the_right_depth(seed):
+    X, y = and_problem(seed)
+    search = GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2, 3, 4, 6, None]}, cv=5)
+    search.fit(X, y)
+    assert search.best_params_ == {"max_depth": 2}
+    res = search.cv_results_
+    assert res["rank_test_score"][1] == 1 and sorted(res["rank_test_score"])[0] == 1
+    assert search.best_score_ == pytest.approx(res["mean_test_score"][1])
+    assert res["param_max_depth"] == [1, 2, 3, 4, 6, None]
+    assert search.best_estimator_.get_depth() == 2
+    assert search.score(X, y) == search.best_estimator_.score(X, y)
+
+
+def test_grid_search_scores_equal_a_manual_cross_validation():
+    X, y = and_problem(7)
+    cv = KFold(4, shuffle=True, random_state=3)
+    search = GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 3], "criterion":
+                                                     ["gini", "entropy"]}, cv=cv,
+                          return_train_score=True).fit(X, y)
+    for i, params in enumerate(search.cv_results_["params"]):
+        manual = []
+        for train, test in cv.split(X):
+            tree = DecisionTreeClassifier(**params).fit(X[train], y[train])
+            manual.append(np.mean(tree.predict(X[test]) == y[test]))
+        assert [search.cv_results_[f"split{k}_test_score"][i] for k in range(4)] == manual
+        assert search.cv_results_["mean_test_score"][i] == pytest.approx(np.mean(manual))
+        assert search.cv_results_["std_test_score"][i] == pytest.approx(np.std(manual))
+        manual_train = [np.mean(DecisionTreeClassifier(**params).fit(X[tr], y[tr]).predict(X[tr])
+                                == y[tr]) for tr, _ in cv.split(X)]
+        assert search.cv_results_["mean_train_score"][i] == pytest.approx(np.mean(manual_train))
+    assert np.allclose(cross_val_score(DecisionTreeClassifier(max_depth=3), X, y, cv=cv),
+                       [search.cv_results_[f"split{k}_test_score"][1] for k in range(4)])
+
+
+def test_grid_search_parallel_equals_serial():
+    X, y = and_problem(1)
+    grid = {"max_depth": [1, 2, 3], "learning_rate": [0.1, 0.5]}
+    results = []
+    for n_jobs in (1, 2):
+        search = GridSearchCV(GradientBoostingClassifier(n_estimators=15), grid, cv=3,
+                              scoring="neg_log_loss", n_jobs=n_jobs).fit(X, y)
+        results.append(search)
+    a, b = results
+    assert a.best_params_ == b.best_params_
+    for key in ["mean_test_score", "std_test_score", "rank_test_score", "split0_test_score"]:
+        assert np.array_equal(a.cv_results_[key], b.cv_results_[key])
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_parallel_search_with_an_estimator_defined_in_this_module():
+    y = 5.0 + np.random.default_rng(0).normal(size=60)
+    X = np.zeros((60, 1))
+    grid = {"shrink": [0.0, 0.5, 1.0, 1.5]}
+    serial = GridSearchCV(ShrunkMean(), grid, cv=3, scoring="neg_mean_squared_error").fit(X, y)
+    parallel = GridSearchCV(ShrunkMean(), grid, cv=3, scoring="neg_mean_squared_error",
+                            n_jobs=2).fit(X, y)
+    assert serial.best_params_ == parallel.best_params_ == {"shrink": 1.0}
+    assert np.array_equal(serial.cv_results_["mean_test_score"],
+                          parallel.cv_results_["mean_test_score"])
+    # KFold(3) on 60 samples: the score of shrink=1 is minus the mean squared deviation
+    # of each test fold from its training-fold mean.
+    manual = [-np.mean((y[te] - y[tr].mean()) ** 2) for tr, te in KFold(3).split(X)]
+    assert serial.best_score_ == pytest.approx(np.mean(manual))
+
+
+def test_grid_search_errors():
+    X, y = and_problem(0)
+    with pytest.raises(ValueError, match="invalid parameter 'depth'"):
+        GridSearchCV(DecisionTreeClassifier(), {"depth": [1, 2]}).fit(X, y)
+    with pytest.raises(TypeError, match="picklable"):
+        GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]}, n_jobs=2,
+                     scoring=lambda est, X, y: est.score(X, y)).fit(X, y)
+    with pytest.raises(ValueError, match="unknown scoring"):
+        GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1]}, scoring="auc").fit(X, y)
+    with pytest.raises(ValueError, match="n_jobs"):
+        GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]}, n_jobs=0).fit(X, y)
+    search = GridSearchCV(DecisionTreeRegressor(), {"max_depth": [1, 2]}, refit=False).fit(X, y)
+    assert search.best_params_ in ({"max_depth": 1}, {"max_depth": 2})
+    with pytest.raises(NotFittedError):
+        search.predict(X)
+    with pytest.raises(ValueError, match="min_samples_leaf"):
+        GridSearchCV(DecisionTreeClassifier(), {"min_samples_leaf": [0]}, cv=3).fit(X, y)

@@ -164,12 +164,18 @@ def _n_workers(n_jobs, n_tasks):
     return max(1, min((os.cpu_count() or 1) if n_jobs == -1 else n_jobs, n_tasks))
 
 
+def _mp_context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def run_fits(estimator, X, y, folds, scorer, tasks, n_jobs=None, return_train=False):
     """Results of `_fit_and_score` for each ``(params, fold_index)`` task, in task order.
 
-    With more than one worker the tasks run in a process pool started with
-    "spawn": fresh interpreters are safe even when the parent already runs
-    threads (BLAS, numba/OpenMP), which a forked child could deadlock on.
+    With more than one worker the tasks run in a process pool. Workers are
+    forked from a clean "forkserver" process (fresh interpreters via "spawn"
+    where fork is unavailable), never from this process itself: forking a
+    process that already runs threads (BLAS, numba/OpenMP) can deadlock.
     """
     workers = _n_workers(n_jobs, len(tasks))
     if workers == 1:
@@ -181,7 +187,7 @@ def run_fits(estimator, X, y, folds, scorer, tasks, n_jobs=None, return_train=Fa
         raise TypeError(f"n_jobs={n_jobs} runs fits in other processes, which needs the "
                         f"estimator, its parameters and the scoring function to be picklable "
                         f"(classes and functions defined at module level, no lambdas): {err}") from None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
                              initializer=_init_worker,
                              initargs=(estimator, X, y, folds, scorer, return_train)) as pool:
         futures = [pool.submit(_worker_task, params, f) for params, f in tasks]
