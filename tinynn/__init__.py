@@ -6,6 +6,7 @@ Two engines: `tinynn.scalar.Value` (one number per node, for learning backpropag
 from .factory import (arange, default_generator, eye, from_numpy, full, linspace, manual_seed, ones, ones_like,
                       rand, randn, tensor, zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck
+from .io import load, save
 from .ops import cat, concat, stack, where
 from .tensor import Tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad, set_default_dtype
 

@@ -1,0 +1,126 @@
+"""`tinynn.save(obj, path)` / `tinynn.load(path)`: checkpoints as plain numpy .npz files.
+
+`obj` is a state dict, a Module (its state_dict is saved), or any nesting of dicts, lists and tuples
+holding arrays/Tensors, numbers, strings, booleans and None (e.g. an optimizer's state_dict).
+Arrays are stored as `arr_0, arr_1, ...`; one extra entry holds a JSON record with the format
+version, the nesting, and each array's key path, shape and dtype, so a file can be checked on load
+and read without tinynn (`np.load(path)`). Nothing is pickled.
+
+The file is written to a temporary file in the same directory and renamed over `path`
+(os.replace is atomic), so an interrupted save never leaves a half-written checkpoint.
+"""
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+
+import numpy as np
+
+from .tensor import Tensor
+
+FORMAT, VERSION, META_KEY = "tinynn", 1, "__tinynn_meta__"
+
+
+def _encode(obj, path, arrays):
+    """Describe `obj` as JSON, moving its arrays into `arrays` (a list of (key path, array))."""
+    if hasattr(obj, "state_dict") and callable(obj.state_dict) and not isinstance(obj, dict):
+        obj = obj.state_dict()
+    if isinstance(obj, Tensor):
+        obj = obj.data
+    if isinstance(obj, (np.ndarray, np.generic)):
+        array = np.asarray(obj)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"save: cannot store the {array.dtype} array at '{path}' (numeric and bool arrays only)")
+        arrays.append((path, array))
+        return {"array": len(arrays) - 1, "scalar": isinstance(obj, np.generic)}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"value": obj}
+    if isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise TypeError(f"save: dict keys must be str or int, got {key!r} at '{path}'")
+            items.append([key, _encode(value, f"{path}/{key}" if path else str(key), arrays)])
+        return {"dict": items}
+    if isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {kind: [_encode(v, f"{path}/{i}" if path else str(i), arrays) for i, v in enumerate(obj)]}
+    raise TypeError(f"save: cannot store a {type(obj).__name__} at '{path or 'top level'}' "
+                    "(supported: Module, dict, list, tuple, arrays/Tensors, numbers, str, bool, None)")
+
+
+def _decode(node, arrays):
+    if "array" in node:
+        array = arrays[node["array"]]
+        return array[()] if node["scalar"] else array
+    if "value" in node:
+        return node["value"]
+    if "dict" in node:
+        return {key: _decode(value, arrays) for key, value in node["dict"]}
+    if "list" in node:
+        return [_decode(v, arrays) for v in node["list"]]
+    return tuple(_decode(v, arrays) for v in node["tuple"])
+
+
+def save(obj, path):
+    """Save `obj` (state dict, Module, or nested dicts/lists of arrays and numbers) to `path` as .npz, atomically.
+
+    The file name is used as given (no '.npz' is appended).
+    """
+    path = os.fspath(path)
+    arrays = []
+    tree = _encode(obj, "", arrays)
+    meta = {"format": FORMAT, "version": VERSION, "tree": tree,
+            "arrays": [{"name": name, "shape": list(a.shape), "dtype": a.dtype.str} for name, a in arrays]}
+    entries = {f"arr_{i}": a for i, (_, a) in enumerate(arrays)}
+    entries[META_KEY] = np.array(json.dumps(meta))
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **entries)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _read(path):
+    """The metadata record and the arrays of a tinynn .npz file (errors say what is wrong with it)."""
+    npz = np.load(path, allow_pickle=False)
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ValueError("it is a single .npy array, not a tinynn checkpoint")
+    with npz:
+        if META_KEY not in npz.files:
+            raise ValueError("it has no tinynn metadata record (was it written by tinynn.save?)")
+        meta = json.loads(str(npz[META_KEY]))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("version"), int):
+            raise ValueError("its metadata record is not tinynn's")
+        if meta["version"] > VERSION:
+            raise ValueError(f"it was written in format version {meta['version']}, newer than this "
+                             f"tinynn's ({VERSION}); update tinynn")
+        return meta, [npz[f"arr_{i}"] for i in range(len(meta["arrays"]))]
+
+
+def load(path):
+    """Load what `save` wrote: a state dict comes back as {name: numpy array} (pass it to load_state_dict).
+
+    A missing file raises FileNotFoundError; a truncated, corrupted or foreign file raises ValueError
+    naming the file and the problem.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: no such file: {path}")
+    try:
+        meta, arrays = _read(path)
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(f"load: cannot read checkpoint {path}: {err}") from err
+    for record, array in zip(meta["arrays"], arrays):
+        if list(array.shape) != record["shape"] or array.dtype.str != record["dtype"]:
+            raise ValueError(f"load: checkpoint {path} is inconsistent: '{record['name']}' should be "
+                             f"{record['dtype']} {tuple(record['shape'])}, found {array.dtype.str} {array.shape}")
+    return _decode(meta["tree"], arrays)
