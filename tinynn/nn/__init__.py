@@ -8,3 +8,4 @@ from .layers import Dropout, Flatten, Identity, dropout
 from .linear import Linear, LinearFunction, linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
+from .summary import ModelSummary, summary
