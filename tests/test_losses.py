@@ -159,6 +159,8 @@ def test_elementwise_shape_and_value_errors():
         L.binary_cross_entropy(T([0.5, 1.5]), [0.0, 1.0])
     with pytest.raises(ValueError, match="target values must lie in"):
         L.binary_cross_entropy(T([0.5, 0.5]), [0.0, 2.0])
+    with pytest.raises(ValueError, match=r"weight of shape \(3,\) does not broadcast to the input's shape \(2, 2\)"):
+        L.binary_cross_entropy(T([[0.5, 0.5]] * 2), np.zeros((2, 2)), weight=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="reduction must be"):
         nn.MSELoss(reduction="avg")
     with pytest.raises(ValueError, match="reduction must be"):
