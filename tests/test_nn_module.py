@@ -153,3 +153,13 @@ def test_to_double_converts_parameters_and_buffers():
     net = Net().double()
     assert all(t.dtype == np.float64 for t in list(net.parameters()) + list(net.buffers()))
     assert net(tn.randn(2, 3, dtype=np.float64)).dtype == np.float64
+
+
+def test_deepcopy_gives_an_independent_consistent_model():
+    import copy
+    net = Net()
+    twin = copy.deepcopy(net)
+    assert twin.fc1.weight is twin.fc1._parameters["weight"] and twin.fc1.weight is not net.fc1.weight
+    twin.fc1.weight.data += 1
+    assert not np.array_equal(twin.fc1.weight.data, net.fc1.weight.data)
+    assert [n for n, _ in twin.named_parameters()] == [n for n, _ in net.named_parameters()]

@@ -1,5 +1,6 @@
 """nn.summary: the Keras table, parameter counts derived by formula, and a dummy pass that leaves no trace."""
 import numpy as np
+import pytest
 
 import tinynn as tn
 import tinynn.nn as nn
@@ -71,3 +72,14 @@ def test_multiple_outputs_are_listed():
     s = nn.summary(Two(), (4,), print_fn=None)
     assert s.rows == [("two", "Two", "[(None, 2), (None, 4)]", 8)]
     assert repr(s) == "<ModelSummary of Two: 8 parameters>"
+
+
+@pytest.mark.skipif(not hasattr(nn, "Conv2d"), reason="nn.Conv2d is added by the convolution work")
+def test_keras_mnist_cnn_has_21898_parameters():
+    """Exercise H4's Keras model: Conv 1->8 3x3, ReLU, MaxPool 2, Flatten, Dense 1352->16 ReLU, Dense 10."""
+    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(8 * 13 * 13, 16), nn.ReLU(), nn.Linear(16, 10))
+    s = nn.summary(model, (1, 28, 28), print_fn=None)
+    conv = 8 * 1 * 3 * 3 + 8
+    assert s.total_params == conv + dense(1352, 16) + dense(16, 10) == 21_898
+    assert [r[2] for r in s.rows][:4] == ["(None, 8, 26, 26)", "(None, 8, 26, 26)", "(None, 8, 13, 13)", "(None, 1352)"]
