@@ -1,0 +1,228 @@
+"""`fit`, `evaluate`, `predict`: the Keras training loop for any tinynn Module.
+
+One training step is the PyTorch loop a learner writes by hand:
+
+    optimizer.zero_grad(); out = model(x); l = loss(out, y); l.backward(); optimizer.step()
+
+`fit` adds what Keras adds around it: mini-batches (shuffled each epoch), a validation pass after
+each epoch (eval mode, no graph), per-epoch logs collected in a History, metrics, callbacks and a
+progress display. Data are (x, y) arrays/Tensors, a Dataset, or a DataLoader (used as it is).
+"""
+import math
+
+import numpy as np
+
+from ..data import DataLoader, Dataset, Subset, TensorDataset
+from ..tensor import Tensor, no_grad
+from . import metrics as _metrics
+from .callbacks import History, overrides
+from .metrics import match_target
+from .progress import Progress
+
+
+def _model_dtype(model):
+    """The dtype of the model's first floating parameter (floating inputs are cast to it), or None."""
+    for p in model.parameters():
+        if p.dtype.kind == "f":
+            return p.dtype
+    return None
+
+
+def _cast(a, dtype):
+    a = a.data if isinstance(a, Tensor) else np.asarray(a)
+    if dtype is not None and a.dtype.kind == "f" and a.dtype != dtype:
+        a = a.astype(dtype)
+    return a
+
+
+def _as_dataset(data, dtype, name):
+    """(x, y) arrays/Tensors -> TensorDataset (floats cast to the model's dtype); Datasets and loaders pass."""
+    if isinstance(data, (Dataset, DataLoader)):
+        return data
+    if isinstance(data, (tuple, list)) and len(data) >= 2:
+        return TensorDataset(*(_cast(a, dtype) for a in data))
+    raise TypeError(f"{name} must be a tuple (x, y) of arrays/Tensors, a Dataset or a DataLoader, "
+                    f"got {type(data).__name__}" + (f" of length {len(data)}" if isinstance(data, (tuple, list))
+                                                     else ""))
+
+
+def _loader(data, batch_size, shuffle=False, generator=None):
+    return data if isinstance(data, DataLoader) else DataLoader(data, batch_size, shuffle=shuffle, generator=generator)
+
+
+def _split_last(dataset, fraction):
+    """Keras's validation_split: the last `fraction` of the samples, taken before any shuffling."""
+    if isinstance(dataset, DataLoader):
+        raise ValueError("validation_split needs arrays or a Dataset, not a DataLoader; pass validation_data")
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_split must be in [0, 1), got {fraction}")
+    n = len(dataset)
+    split_at = math.floor(n * (1 - fraction))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"validation_split={fraction} of {n} samples leaves an empty training or validation set")
+    return Subset(dataset, np.arange(split_at)), Subset(dataset, np.arange(split_at, n))
+
+
+def _unpack(batch):
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        raise ValueError("training data must give (inputs..., target) per sample; got a single field. "
+                         "For an autoencoder pass (x, x).")
+    return batch[:-1], batch[-1]
+
+
+def _run_epoch(model, loss_fn, loader, metric_list, optimizer=None, on_begin=(), on_end=(), progress=None,
+               epoch=0):
+    """One pass over `loader`: training steps if an optimizer is given, else evaluation. Returns the logs."""
+    total = seen = 0
+    sums, counts = [0.0] * len(metric_list), [0] * len(metric_list)
+    for step, batch in enumerate(loader):
+        inputs, target = _unpack(batch)
+        for cb in on_begin:
+            cb.on_batch_begin(step, {})
+        if optimizer is not None:
+            optimizer.zero_grad()
+        out = model(*inputs)
+        if out.shape != target.shape:
+            matched = match_target(out, target.data)
+            if matched is not target.data:
+                target = Tensor(matched)
+        n = len(target)
+        if loss_fn is not None:
+            loss = loss_fn(out, target)
+            value = loss.item()
+            if not math.isfinite(value):            # stop before the update spreads it into the weights
+                raise FloatingPointError(f"the loss became {value} in epoch {epoch + 1}, batch {step + 1}; "
+                                         "try a smaller learning rate or check the data for NaN/inf")
+            if optimizer is not None:
+                loss.backward()
+                optimizer.step()
+            total += value * n
+        seen += n
+        for i, m in enumerate(metric_list):
+            s, c = m.batch(out.data, target.data)
+            sums[i] += s
+            counts[i] += c
+        for cb in on_end:
+            cb.on_batch_end(step, {"size": n, "loss": value if loss_fn is not None else None})
+        if progress is not None:
+            progress.batch(step + 1, total / seen)
+    if seen == 0:
+        raise ValueError("the data gave no batches (empty data, or drop_last with fewer samples than batch_size)")
+    logs = {"loss": total / seen} if loss_fn is not None else {}
+    for m, s, c in zip(metric_list, sums, counts):
+        logs[m.name] = m.finish(s, c)
+    return logs
+
+
+def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
+        shuffle=True, callbacks=(), metrics=(), verbose=1, generator=None):
+    """Train `model` for `epochs` passes over `train_data`; returns a History.
+
+    loss: a callable loss(output, target) (e.g. nn.MSELoss()). optimizer: a tinynn.optim optimizer.
+    train_data / validation_data: (x, y) arrays or Tensors, a Dataset, or a DataLoader (used as given:
+    then batch_size, shuffle and generator do not apply). Floating arrays are cast to the model's dtype.
+    validation_split: use the last fraction of train_data (before shuffling) for validation, as Keras;
+    ignored if validation_data is given. generator: the numpy Generator or seed for shuffling (default:
+    tinynn's global one). metrics: names ('accuracy', 'mae', 'mse', 'rmse'), Metrics or functions.
+
+    History.history holds per epoch 'loss' (the mean of the batch losses, weighted by batch size), each
+    metric, and 'val_loss', 'val_<metric>' when there is validation data.
+    """
+    if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
+        raise TypeError(f"optimizer must be a tinynn.optim optimizer, got {type(optimizer).__name__}")
+    if not callable(loss):
+        raise TypeError(f"loss must be a callable loss(output, target), e.g. nn.MSELoss(); got {loss!r}")
+    dtype = _model_dtype(model)
+    train = _as_dataset(train_data, dtype, "train_data")
+    val = None if validation_data is None else _as_dataset(validation_data, dtype, "validation_data")
+    if val is None and validation_split:
+        train, val = _split_last(train, validation_split)
+    train_loader = _loader(train, batch_size, shuffle, generator)
+    val_loader = None if val is None else _loader(val, batch_size)
+    metric_list = [_metrics.get(m) for m in metrics]
+
+    history = History()
+    cbs = [*callbacks, history]
+    params = {"epochs": epochs, "steps": len(train_loader), "batch_size": batch_size, "verbose": verbose}
+    for cb in cbs:
+        cb.set_model(model)
+        cb.set_params(params)
+    on_begin = [cb for cb in cbs if overrides(cb, "on_batch_begin")]
+    on_end = [cb for cb in cbs if overrides(cb, "on_batch_end")]
+    progress = Progress(verbose, epochs, len(train_loader))
+
+    was_training = model.training
+    model.stop_training = False
+    for cb in cbs:
+        cb.on_train_begin({})
+    try:
+        for epoch in range(epochs):
+            model.train()
+            for cb in cbs:
+                cb.on_epoch_begin(epoch, {})
+            progress.epoch_begin(epoch)
+            logs = _run_epoch(model, loss, train_loader, metric_list, optimizer, on_begin, on_end,
+                              progress if progress.live else None, epoch)
+            if val_loader is not None:
+                model.eval()
+                with no_grad():
+                    val_logs = _run_epoch(model, loss, val_loader, metric_list, epoch=epoch)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            progress.epoch_end(logs)
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+    finally:
+        model.train(was_training)
+    for cb in cbs:
+        cb.on_train_end({})
+    history.model, history.params = model, params
+    return history
+
+
+def evaluate(model, loss, data, metrics=(), batch_size=32, return_dict=False):
+    """Loss and metrics of `model` on `data` ((x, y), Dataset or DataLoader), in eval mode without a graph.
+
+    Returns the loss alone if there are no metrics, else [loss, metric1, ...] (Keras's order), or a
+    dict {'loss': ..., name: ...} with return_dict=True. `loss` may be None to compute metrics only.
+    """
+    metric_list = [_metrics.get(m) for m in metrics]
+    loader = _loader(_as_dataset(data, _model_dtype(model), "data"), batch_size)
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            logs = _run_epoch(model, loss, loader, metric_list)
+    finally:
+        model.train(was_training)
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def predict(model, x, batch_size=32):
+    """The model's outputs for inputs `x` (array, Tensor, Dataset or DataLoader), as one numpy array.
+
+    Runs in eval mode without a graph, batch by batch, then restores the model's mode. For a Dataset
+    whose samples are (inputs..., target), the target is ignored.
+    """
+    if isinstance(x, (Dataset, DataLoader)):
+        loader = _loader(x, batch_size)
+    else:
+        loader = DataLoader(TensorDataset(_cast(x, _model_dtype(model))), batch_size)
+    was_training = model.training
+    model.eval()
+    outputs = []
+    try:
+        with no_grad():
+            for batch in loader:
+                inputs = batch[:-1] if isinstance(batch, (tuple, list)) and len(batch) > 1 else \
+                    (batch if isinstance(batch, (tuple, list)) else (batch,))
+                outputs.append(model(*inputs).data)
+    finally:
+        model.train(was_training)
+    if not outputs:
+        raise ValueError("predict: the input has no samples")
+    return np.concatenate(outputs)
