@@ -345,18 +345,22 @@ def test_cosine_reaches_eta_min_at_t_max():
 
 
 def test_scheduler_state_dict_resumes_the_schedule():
+    """PyTorch's resume pattern: load the optimizer, make a fresh scheduler, load its state."""
     opt = optim.SGD([tn.Tensor(np.ones(1), requires_grad=True)], lr=1.0)
     sched = optim.StepLR(opt, step_size=2, gamma=0.1)
     for _ in range(3):
-        sched.step()
+        sched.step()                                     # epoch 3: lr = 1.0 · 0.1^⌊3/2⌋ = 0.1
     saved_opt, saved = opt.state_dict(), sched.state_dict()
     opt2 = optim.SGD([tn.Tensor(np.ones(1), requires_grad=True)], lr=1.0)
     opt2.load_state_dict(saved_opt)
-    sched2 = optim.StepLR(opt2, step_size=2, gamma=0.1, last_epoch=saved["last_epoch"] - 1)
+    sched2 = optim.StepLR(opt2, step_size=2, gamma=0.1)
     sched2.load_state_dict(saved)
+    assert opt2.param_groups[0]["lr"] == pytest.approx(0.1) and sched2.last_epoch == 3
     sched.step()
     sched2.step()
     assert sched2.get_last_lr() == sched.get_last_lr() == [pytest.approx(0.01)]
+    with pytest.raises(KeyError, match="unexpected keys"):
+        sched2.load_state_dict({"bogus": 1})
 
 
 def test_reduce_on_plateau_follows_a_scripted_metric():

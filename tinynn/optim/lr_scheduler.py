@@ -54,10 +54,13 @@ class LRScheduler:
         return {k: (list(v) if isinstance(v, list) else v) for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
+        """Resume a schedule: restore its counters and put the saved epoch's lr back into the optimizer."""
         unknown = set(state_dict) - set(self.state_dict())
         if unknown:
             raise KeyError(f"{type(self).__name__}.load_state_dict: unexpected keys {sorted(unknown)}")
         self.__dict__.update(state_dict)
+        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
+            group["lr"] = lr
 
 
 class StepLR(LRScheduler):
