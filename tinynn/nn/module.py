@@ -83,6 +83,8 @@ class Module:
         for other in ("_parameters", "_buffers", "_modules"):
             if other != registry:
                 getattr(self, other).pop(name, None)
+        if registry != "_buffers":
+            self._non_persistent.discard(name)
         getattr(self, registry)[name] = value
 
     def __delattr__(self, name):
