@@ -227,7 +227,7 @@ def test_xor_mlp_learns_to_100_percent():
     assert h.history["accuracy"][-1] == 1.0
     assert h.history["loss"][-1] < 0.05 < h.history["loss"][0]
     np.testing.assert_array_equal(predict(model, XOR_X) > 0.5, XOR_Y > 0.5)
-    assert evaluate(model, None, (XOR_X, XOR_Y), metrics=["accuracy"]) == 1.0
+    assert evaluate(model, None, (XOR_X, XOR_Y), metrics="accuracy") == 1.0       # one name is fine too
 
 
 def test_evaluate_return_forms_and_predict_restores_mode():

@@ -15,7 +15,7 @@ import numpy as np
 from ..data import DataLoader, Dataset, Subset, TensorDataset
 from ..tensor import Tensor, no_grad
 from . import metrics as _metrics
-from .callbacks import History, overrides
+from .callbacks import Callback, History, overrides
 from .metrics import match_target
 from .progress import Progress
 
@@ -44,6 +44,12 @@ def _as_dataset(data, dtype, name):
     raise TypeError(f"{name} must be a tuple (x, y) of arrays/Tensors, a Dataset or a DataLoader, "
                     f"got {type(data).__name__}" + (f" of length {len(data)}" if isinstance(data, (tuple, list))
                                                      else ""))
+
+
+def _as_list(items, single):
+    """Accept one metric/callback where a list is expected (metrics='accuracy')."""
+    return [items] if isinstance(items, single) or (callable(items) and not isinstance(items, (list, tuple))) \
+        else list(items)
 
 
 def _loader(data, batch_size, shuffle=False, generator=None):
@@ -124,6 +130,8 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
     validation_split: use the last fraction of train_data (before shuffling) for validation, as Keras;
     ignored if validation_data is given. generator: the numpy Generator or seed for shuffling (default:
     tinynn's global one). metrics: names ('accuracy', 'mae', 'mse', 'rmse'), Metrics or functions.
+    callbacks: run in the given order after each epoch's progress line (History last, as in Keras).
+    verbose: 0 silent, 1 a bar on a terminal (a plain line per epoch otherwise), 2 a plain line per epoch.
 
     History.history holds per epoch 'loss' (the mean of the batch losses, weighted by batch size), each
     metric, and 'val_loss', 'val_<metric>' when there is validation data.
@@ -139,10 +147,10 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
         train, val = _split_last(train, validation_split)
     train_loader = _loader(train, batch_size, shuffle, generator)
     val_loader = None if val is None else _loader(val, batch_size)
-    metric_list = [_metrics.get(m) for m in metrics]
+    metric_list = [_metrics.get(m) for m in _as_list(metrics, (str, _metrics.Metric))]
 
     history = History()
-    cbs = [*callbacks, history]
+    cbs = [*_as_list(callbacks, Callback), history]
     params = {"epochs": epochs, "steps": len(train_loader), "batch_size": batch_size, "verbose": verbose}
     for cb in cbs:
         cb.set_model(model)
@@ -187,7 +195,7 @@ def evaluate(model, loss, data, metrics=(), batch_size=32, return_dict=False):
     Returns the loss alone if there are no metrics, else [loss, metric1, ...] (Keras's order), or a
     dict {'loss': ..., name: ...} with return_dict=True. `loss` may be None to compute metrics only.
     """
-    metric_list = [_metrics.get(m) for m in metrics]
+    metric_list = [_metrics.get(m) for m in _as_list(metrics, (str, _metrics.Metric))]
     loader = _loader(_as_dataset(data, _model_dtype(model), "data"), batch_size)
     was_training = model.training
     model.eval()
