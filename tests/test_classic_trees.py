@@ -7,6 +7,7 @@ import pytest
 
 from tinynn.classic import (DecisionTreeClassifier, DecisionTreeRegressor,
                            GradientBoostingClassifier, NotFittedError)
+from tinynn.classic.cart import grow_tree, presort
 
 
 # --- toy data made here (independent of tinynn.datasets) ---------------------------
@@ -167,6 +168,21 @@ def test_multi_output_regression_and_feature_importances():
     reg = DecisionTreeRegressor().fit(X, Y)
     assert reg.predict(X).shape == (300, 2) and reg.n_leaves == 2
     np.testing.assert_array_equal(reg.feature_importances_, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy", "squared_error"])
+def test_numba_and_numpy_backends_grow_identical_trees(criterion):
+    rng = np.random.default_rng(4)
+    X = np.round(rng.normal(size=(500, 4)), 2)                  # ties in every feature
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + 0.5 * rng.normal(size=500) > 0).astype(int)
+    Y = y[:, None] + X[:, 3:] if criterion == "squared_error" else np.eye(2)[y]
+    for min_leaf, max_features in [(1, None), (5, 2)]:
+        a, b = (grow_tree(X, Y, presort(X), criterion, max_depth=8, min_samples_leaf=min_leaf,
+                          max_features=max_features, rng=np.random.default_rng(0), backend=be)
+                for be in ("numba", "numpy"))
+        assert a.node_count == b.node_count > 20
+        for name in ["feature", "threshold", "left", "right", "value", "n_node_samples"]:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
 def test_tree_fit_is_fast():

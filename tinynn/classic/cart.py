@@ -15,9 +15,14 @@ from cumulative sums of the targets ``Y`` (one-hot rows for classification):
 Thresholds are midpoints between consecutive distinct sorted values. Each
 feature is sorted once at the root; children inherit the sorted orders by a
 stable partition, so growing costs O(n_features · n) per tree level.
+The search and the partition run as numba kernels (`cart_kernels`); their
+numpy twins here are the reference and the path under ``NUMBA_DISABLE_JIT=1``.
 """
 
+import numba
 import numpy as np
+
+from . import cart_kernels
 
 
 class Tree:
@@ -89,25 +94,24 @@ def _xlogx(c):
     return np.where(c > 0, c * np.log2(np.where(c > 0, c, 1.0)), 0.0)
 
 
-def _gain_squared(Ys):
+def _gain_squared(Ys, node_mean):
     """Decrease of n·(mean squared deviation) for every split of the sorted rows ``Ys`` (m, k)."""
     m = len(Ys)
-    left = np.cumsum(Ys - Ys.mean(axis=0), axis=0)[:-1]
+    left = np.cumsum(Ys - node_mean, axis=0)[:-1]
     n_left = np.arange(1, m)
     return (left * left).sum(axis=1) * m / (n_left * (m - n_left))
 
 
-def _gain_entropy(Ys):
+def _gain_entropy(Ys, node_total):
     """Decrease of n·entropy (bits) for every split of the sorted one-hot rows ``Ys`` (m, K)."""
     m = len(Ys)
     left = np.cumsum(Ys, axis=0)[:-1]
-    total = left[-1] + Ys[-1]
     n_left = np.arange(1, m)
 
     def n_entropy(counts, n):
         return _xlogx(n) - _xlogx(counts).sum(axis=-1)
 
-    return n_entropy(total, m) - n_entropy(left, n_left) - n_entropy(total - left, m - n_left)
+    return n_entropy(node_total, m) - n_entropy(left, n_left) - n_entropy(node_total - left, m - n_left)
 
 
 def node_impurity(Ys, criterion):
@@ -120,44 +124,52 @@ def node_impurity(Ys, criterion):
     return float(-_xlogx(p).sum())
 
 
-GAINS = {"gini": _gain_squared, "entropy": _gain_entropy, "squared_error": _gain_squared}
+def best_split_numpy(XT, Y, order, features, node_stat, criterion, min_leaf, max_features):
+    """Best (gain, feature, position) over ``features``; gain -inf if no split is valid.
 
-
-def best_split(X, Y, order, features, criterion, min_samples_leaf, max_features):
-    """Best (gain, feature, threshold, n_left) over ``features``, or None if no split is valid.
-
-    ``order[f]`` lists the node's samples sorted by feature f. A split position
-    is valid where consecutive sorted values differ and both sides keep at least
-    ``min_samples_leaf`` samples. With ``max_features``, the search stops after
-    that many features that vary within the node (scikit-learn's rule).
+    ``order[f]`` lists the node's samples sorted by feature f; ``position`` is the
+    last sorted index that goes left. A position is valid where consecutive
+    sorted values differ and both sides keep at least ``min_leaf`` samples.
+    With ``max_features > 0`` the search stops after that many features that vary
+    within the node (scikit-learn's rule). ``node_stat`` is the node's mean row
+    (squared error, Gini) or its class counts (entropy). numba twin:
+    `cart_kernels.best_split_squared` / `best_split_entropy`.
     """
     m = order.shape[1]
-    gain_fn = GAINS[criterion]
-    best, visited = None, 0
+    gain_fn = _gain_entropy if criterion == "entropy" else _gain_squared
+    best_gain, best_f, best_pos, visited = -np.inf, -1, -1, 0
     for f in features:
-        idx = order[f]
-        x = X[idx, f]
+        x = XT[f, order[f]]
         if x[0] == x[-1]:
             continue                                   # constant here: cannot split, not counted
         visited += 1
-        gain = gain_fn(Y[idx])
+        gain = gain_fn(Y[order[f]], node_stat)
         valid = x[:-1] < x[1:]
-        valid[: min_samples_leaf - 1] = False
-        valid[m - min_samples_leaf:] = False
+        valid[: min_leaf - 1] = False
+        valid[m - min_leaf:] = False
         if valid.any():
             pos = int(np.flatnonzero(valid)[np.argmax(gain[valid])])
-            if best is None or gain[pos] > best[0]:
-                threshold = 0.5 * (x[pos] + x[pos + 1])
-                if threshold >= x[pos + 1]:            # midpoint rounded up to the right value
-                    threshold = x[pos]
-                best = (float(gain[pos]), int(f), float(threshold), pos + 1)
-        if max_features is not None and visited >= max_features:
+            if gain[pos] > best_gain:
+                best_gain, best_f, best_pos = float(gain[pos]), int(f), pos
+        if max_features > 0 and visited >= max_features:
             break
-    return best
+    return best_gain, best_f, best_pos
+
+
+def partition_numpy(order, in_left, n_left):
+    """Split every row of ``order`` into samples with ``in_left`` and the rest, keeping order."""
+    mask = in_left[order]                              # the same count in every row
+    d, m = order.shape
+    return order[mask].reshape(d, n_left), order[~mask].reshape(d, m - n_left)
+
+
+def use_numba():
+    """The numba kernels, unless ``NUMBA_DISABLE_JIT=1`` (then loops would run in Python)."""
+    return not numba.config.DISABLE_JIT
 
 
 def grow_tree(X, Y, order, criterion, max_depth=None, min_samples_split=2, min_samples_leaf=1,
-              max_features=None, rng=None):
+              max_features=None, rng=None, backend=None):
     """Grow a CART tree depth-first and return it as a `Tree`.
 
     X: (n, d) float64 features. Y: (n, k) float64 targets (one-hot for
@@ -166,12 +178,26 @@ def grow_tree(X, Y, order, criterion, max_depth=None, min_samples_split=2, min_s
     A node becomes a leaf when it is pure, at ``max_depth``, has fewer than
     ``min_samples_split`` samples, or has no valid split. With ``max_features``
     the features are tried in a random order drawn from ``rng`` at every node.
+    ``backend``: "numba", "numpy" or None (numba unless the JIT is disabled).
     """
+    if backend is None:
+        backend = "numba" if use_numba() else "numpy"
+    if backend == "numba":
+        search = (cart_kernels.best_split_entropy if criterion == "entropy"
+                  else cart_kernels.best_split_squared)
+        split_orders = cart_kernels.partition
+    else:
+        def search(*args):
+            return best_split_numpy(*args[:5], criterion, *args[5:])
+        split_orders = partition_numpy
+    XT = np.ascontiguousarray(X.T)
+    Y = np.ascontiguousarray(Y, dtype=np.float64)
     n_features = X.shape[1]
+    all_features = np.arange(n_features)
     feature, threshold, left, right, value, impurity, n_samples, depth = ([] for _ in range(8))
     in_left = np.zeros(len(X), dtype=bool)
-    stack = [(order, 0, -1, False)]                    # (sorted orders, depth, parent, is_left)
-    while stack:
+    stack = [(np.ascontiguousarray(order, dtype=np.intp), 0, -1, False)]
+    while stack:                                       # items: (sorted orders, depth, parent, is_left)
         node_order, d, parent, is_left = stack.pop()
         node = len(feature)
         if parent >= 0:
@@ -190,17 +216,18 @@ def grow_tree(X, Y, order, criterion, max_depth=None, min_samples_split=2, min_s
         if (max_depth is not None and d >= max_depth) or m < min_samples_split \
                 or m < 2 * min_samples_leaf or np.all(Ys == Ys[0]):
             continue
-        features = range(n_features) if max_features is None else rng.permutation(n_features)
-        split = best_split(X, Y, node_order, features, criterion, min_samples_leaf, max_features)
-        if split is None:
+        features = all_features if max_features is None else rng.permutation(n_features)
+        node_stat = Ys.sum(axis=0) if criterion == "entropy" else value[node]
+        _, f, pos = search(XT, Y, node_order, features, node_stat, min_samples_leaf,
+                           max_features or 0)
+        if f < 0:
             continue
-        _, f, t, n_left = split
-        feature[node], threshold[node] = f, t
-        goes_left = node_order[f, :n_left]
+        lo, hi = XT[f, node_order[f, pos]], XT[f, node_order[f, pos + 1]]
+        t = 0.5 * (lo + hi)
+        feature[node], threshold[node] = f, (lo if t >= hi else t)   # midpoint may round up to hi
+        goes_left = node_order[f, :pos + 1]
         in_left[goes_left] = True
-        mask = in_left[node_order]                     # same pattern count in every row
-        left_order = node_order[mask].reshape(n_features, n_left)
-        right_order = node_order[~mask].reshape(n_features, m - n_left)
+        left_order, right_order = split_orders(node_order, in_left, pos + 1)
         in_left[goes_left] = False
         stack.append((right_order, d + 1, node, False))
         stack.append((left_order, d + 1, node, True))  # popped first: pre-order numbering
