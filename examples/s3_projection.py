@@ -25,33 +25,24 @@ import tinynn.optim as optim
 from _common import Results, parse_args
 from tinynn.data import Standardizer, train_test_split
 from tinynn.datasets import load_projection2d
+from tinynn.train import fit, predict
 
 COLORS = np.array(["tab:blue", "tab:red"])  # class 0 (ring), class 1 (disc)
 
 
 def train_binary(model, x, y, epochs, lr):
-    """Full-batch Adam on the BCE of the logits model(x) against labels y (n,); returns the loss curve."""
-    opt = optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.BCEWithLogitsLoss()
-    xt, yt = tn.tensor(x), tn.tensor(y[:, None].astype(np.float64))
-    losses = []
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
+    """Full-batch Adam (the whole training set is one batch) on the BCE of the logits model(x)."""
+    return fit(model, nn.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=lr),
+               (x, y[:, None].astype(np.float64)), epochs=epochs, batch_size=len(x), shuffle=False, verbose=0)
 
 
-def predict(model, x):
-    """Probability of class 1 for the rows of x."""
-    with tn.no_grad():
-        return model(tn.tensor(x)).sigmoid().numpy()[:, 0]
+def predict_proba(model, x):
+    """Probability of class 1 for the rows of x: the sigmoid of the logit."""
+    return 1 / (1 + np.exp(-predict(model, x, batch_size=len(x))[:, 0]))
 
 
 def accuracy(model, x, y):
-    return float(np.mean((predict(model, x) > 0.5) == (y == 1)))
+    return float(np.mean((predict_proba(model, x) > 0.5) == (y == 1)))
 
 
 def scatter(ax, X, y):
@@ -90,7 +81,7 @@ def main():
     train_binary(lin, scale2.transform(X_tr), y_tr, epochs, lr=0.05)
     acc_a = accuracy(lin, scale2.transform(X_te), y_te)
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    im = boundary_plot(ax, X, y, lambda p: predict(lin, scale2.transform(p)),
+    im = boundary_plot(ax, X, y, lambda p: predict_proba(lin, scale2.transform(p)),
                        f"S3.2a: logistic regression on (x, y)\ntest accuracy {acc_a:.1%}")
     fig.colorbar(im, ax=ax, label="p(class 1)", shrink=0.8)
     ax.legend(loc="upper right", fontsize=8)
@@ -122,7 +113,7 @@ def main():
     ax3.view_init(elev=12, azim=-60)
     ax3.legend(loc="upper left", fontsize=8)
     ax = fig.add_subplot(1, 2, 2)
-    boundary_plot(ax, X, y, lambda p: predict(lin3, scale3.transform(radius_feature(p))),
+    boundary_plot(ax, X, y, lambda p: predict_proba(lin3, scale3.transform(radius_feature(p))),
                   f"the same model in (x, y): boundary r = {np.sqrt(r2_boundary):.3f}\ntest accuracy {acc_b:.1%}")
     fig.tight_layout()
     path_b = res.figure("S3.2b", "feature_space")
@@ -140,7 +131,7 @@ def main():
     W1, b1 = mlp[0].weight.numpy(), mlp[0].bias.numpy()
     dist = np.abs(b1) / np.linalg.norm(W1, axis=1)   # distance of each hidden line from the origin
     fig, ax = plt.subplots(figsize=(6, 5.5))
-    boundary_plot(ax, X, y, lambda p: predict(mlp, p),
+    boundary_plot(ax, X, y, lambda p: predict_proba(mlp, p),
                   f"S3.2c: MLP 2→{hidden}→1 (sigmoid), test accuracy {acc_c:.1%}\n"
                   "dashed: the hidden neurons' lines wᵀx + b = 0")
     t = np.linspace(-3, 3, 2)

@@ -23,6 +23,7 @@ import tinynn as tn
 import tinynn.nn as nn
 import tinynn.optim as optim
 from _common import Results, parse_args
+from tinynn.train import evaluate, fit, predict
 
 POINTS = np.array([[1.0, 1.0], [2.0, 2.0], [1.0, 2.0], [2.0, 3.0]])
 LABELS = np.array([1.0, 1.0, 0.0, 0.0])  # class 1 -> 1, class 2 -> 0
@@ -93,18 +94,12 @@ def four_points(res, epochs):
     w_analytic, b_analytic = k * np.array([1.0, -1.0]), k * (offset1 + offset2) / 2
     a_analytic = sigmoid_np(POINTS @ w_analytic + b_analytic)
 
-    unit = nn.Linear(2, 1, dtype=tn.float64)
-    opt = optim.Adam(unit.parameters(), lr=0.1)
+    unit = nn.Linear(2, 1, dtype=tn.float64)   # a = σ(Wᵀx + b): the sigmoid sits inside the loss
     loss_fn = nn.BCEWithLogitsLoss()
-    x, y = tn.tensor(POINTS), tn.tensor(LABELS[:, None])
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss_fn(unit(x), y).backward()
-        opt.step()
-    with tn.no_grad():
-        logits = unit(x)
-        final_loss = loss_fn(logits, y).item()
-        a_trained = logits.sigmoid().numpy()[:, 0]
+    fit(unit, loss_fn, optim.Adam(unit.parameters(), lr=0.1), (POINTS, LABELS[:, None]), epochs=epochs,
+        batch_size=len(POINTS), verbose=0)
+    final_loss = evaluate(unit, loss_fn, (POINTS, LABELS[:, None]))
+    a_trained = sigmoid_np(predict(unit, POINTS)[:, 0])
     w, b = unit.weight.numpy()[0], unit.bias.numpy()[0]
     correct_trained = int(((a_trained > 0.5) == (LABELS == 1)).sum())
     correct_analytic = int(((a_analytic > 0.5) == (LABELS == 1)).sum())
