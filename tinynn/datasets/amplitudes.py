@@ -37,7 +37,7 @@ def rambo(u, sqrt_s):
     p = np.empty((N, n, 4))
     q = np.empty((n, 4))
     for e in range(N):
-        total = np.zeros(4)
+        Q0 = Q1 = Q2 = Q3 = 0.0  # sum of the q_i (scalars: compiles faster than small arrays)
         for i in range(n):
             cos_t = 2.0 * u[e, i, 0] - 1.0
             sin_t = np.sqrt(1.0 - cos_t * cos_t)
@@ -47,17 +47,18 @@ def rambo(u, sqrt_s):
             q[i, 1] = energy * sin_t * np.cos(phi)
             q[i, 2] = energy * sin_t * np.sin(phi)
             q[i, 3] = energy * cos_t
-            total += q[i]
-        mass = np.sqrt(total[0] ** 2 - total[1] ** 2 - total[2] ** 2 - total[3] ** 2)
-        b = -total[1:] / mass
-        g = total[0] / mass
+            Q0, Q1, Q2, Q3 = Q0 + q[i, 0], Q1 + q[i, 1], Q2 + q[i, 2], Q3 + q[i, 3]
+        mass = np.sqrt(Q0 * Q0 - Q1 * Q1 - Q2 * Q2 - Q3 * Q3)
+        b1, b2, b3 = -Q1 / mass, -Q2 / mass, -Q3 / mass
+        g = Q0 / mass
         a = 1.0 / (1.0 + g)
         x = sqrt_s / mass
         for i in range(n):
-            bq = b[0] * q[i, 1] + b[1] * q[i, 2] + b[2] * q[i, 3]
+            bq = b1 * q[i, 1] + b2 * q[i, 2] + b3 * q[i, 3]
             p[e, i, 0] = x * (g * q[i, 0] + bq)
-            for c in range(3):
-                p[e, i, c + 1] = x * (q[i, c + 1] + b[c] * q[i, 0] + a * bq * b[c])
+            p[e, i, 1] = x * (q[i, 1] + b1 * q[i, 0] + a * bq * b1)
+            p[e, i, 2] = x * (q[i, 2] + b2 * q[i, 0] + a * bq * b2)
+            p[e, i, 3] = x * (q[i, 3] + b3 * q[i, 0] + a * bq * b3)
     return p
 
 
