@@ -192,3 +192,13 @@ def test_long_chain_needs_no_recursion():
         y = y * 1.0
     y.backward()
     assert x.grad == 1.0
+
+
+def test_submodules_are_reachable_after_a_bare_import():
+    import subprocess
+    import sys
+    code = "import tinynn as tn, sys; print(tn.optim.Adam.__name__, 'matplotlib' in sys.modules, 'numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["Adam", "False", "False"]   # `import tinynn` stays light: no matplotlib, no numba
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        tn.nope

@@ -10,6 +10,17 @@ from .io import load, save
 from .ops import cat, concat, stack, where
 from .tensor import Tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad, set_default_dtype
 
-float32, float64, int64 = "float32", "float64", "int64"
+from numpy import float32, float64, int64  # noqa: E402  (dtype names, as torch.float32)
 
 __version__ = "0.1.0"
+
+_SUBMODULES = {"nn", "optim", "data", "train", "functional", "losses", "datasets", "classic", "scalar", "kernels"}
+
+
+def __getattr__(name):
+    """`tinynn.optim`, `tinynn.nn`, ... work after a bare `import tinynn` (imported on first use, so
+    `import tinynn` itself stays fast)."""
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'tinynn' has no attribute '{name}'")
