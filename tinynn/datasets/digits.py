@@ -12,8 +12,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PIL import Image
 
 
@@ -43,6 +41,8 @@ def render_digit(digit, font="DejaVu Sans", weight="normal", style="normal", rot
     """A digit 0-9 drawn by matplotlib (anti-aliased), MNIST-framed: uint8 (28, 28), ink = 255."""
     if str(digit) not in "0123456789" or len(str(digit)) != 1:
         raise ValueError(f"digit must be one of 0..9, got {digit!r}")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # here: loaders need no matplotlib
+    from matplotlib.figure import Figure
     fig = Figure(figsize=(1.5, 1.5), dpi=100, facecolor="black")
     canvas = FigureCanvasAgg(fig)
     fig.text(0.5, 0.5, str(digit), color="white", fontsize=80, ha="center", va="center",
@@ -61,7 +61,7 @@ def save_digit_png(path, image):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
-            Image.fromarray(image, mode="L").save(fh, format="PNG")
+            Image.fromarray(image).save(fh, format="PNG")  # 2-D uint8 -> mode "L"
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

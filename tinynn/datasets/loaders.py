@@ -105,9 +105,11 @@ def load_zee(path=None, unique_events=False, download=True):
         table["M"] = np.sqrt(2 * t["pt1"] * t["pt2"] * (np.cosh(t["eta1"] - t["eta2"])
                                                         - np.cos(t["phi1"] - t["phi2"])))
     if unique_events:
-        keys = list(zip(table["Run"].tolist(), table["Event"].tolist()))
-        first = sorted({k: i for i, k in reversed(list(enumerate(keys)))}.values())
-        table = {k: v[first] for k, v in table.items()}
+        first = {}
+        for i, key in enumerate(zip(table["Run"].tolist(), table["Event"].tolist())):
+            first.setdefault(key, i)
+        keep = sorted(first.values())
+        table = {k: v[keep] for k, v in table.items()}
     return table
 
 
