@@ -46,7 +46,8 @@ def _row(case, t, ref_name, r, target):
 def absolute_row(key, title, seconds, target, reference=None, reference_time=None):
     """A row with an absolute target in seconds (cold start)."""
     return dict(number=NUMBERS.get(key, "—"), key=key, workload=title, unit="s", tinynn=seconds,
-                reference=reference or "—", reference_time=reference_time, ratio=None,
+                reference=reference or "—", reference_time=reference_time,
+                ratio=seconds / reference_time if reference_time else None,
                 target_seconds=target, passed=None if target is None else bool(seconds <= target))
 
 

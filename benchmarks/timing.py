@@ -67,26 +67,44 @@ def calibrate(fn, sample_seconds):
 def interleaved(sides, warmup=2, repeats=7, sample_seconds=0.1):
     """Time each callable of `sides` ({name: fn}) and return {name: stats} in seconds per call.
 
-    stats = {'median', 'min', 'max', 'cpu_median', 'samples', 'calls_per_sample'}: wall-clock seconds
-    per call, and the median of the process's CPU seconds per call (all its threads together), which
-    a busy machine disturbs less than the wall clock. See the module docstring.
+    stats = {'median', 'min', 'max', 'cpu_median', 'page_faults', 'samples', 'calls_per_sample'}:
+    wall-clock seconds per call; the median of the process's CPU seconds per call (all its threads
+    together), which a busy machine disturbs less than the wall clock; minor page faults per call.
+    See the module docstring.
     """
     for _ in range(warmup):
         for fn in sides.values():
             fn()
     number = {name: calibrate(fn, sample_seconds) for name, fn in sides.items()}
     wall, cpu = {name: [] for name in sides}, {name: [] for name in sides}
+    faults = dict.fromkeys(sides, 0)
     order = list(sides)
     for r in range(repeats):
         for name in (order if r % 2 == 0 else order[::-1]):
             fn, n = sides[name], number[name]
+            start_faults = page_faults()
             start, start_cpu = time.perf_counter(), time.process_time()
             for _ in range(n):
                 fn()
             wall[name].append((time.perf_counter() - start) / n)
             cpu[name].append((time.process_time() - start_cpu) / n)
+            faults[name] += page_faults() - start_faults
     return {name: dict(median=statistics.median(s), min=min(s), max=max(s), cpu_median=statistics.median(cpu[name]),
-                       samples=len(s), calls_per_sample=number[name]) for name, s in wall.items()}
+                       page_faults=faults[name] / (repeats * number[name]), samples=len(s),
+                       calls_per_sample=number[name]) for name, s in wall.items()}
+
+
+def page_faults():
+    """Minor page faults of this process so far (0 where the resource module is missing).
+
+    A step that allocates large fresh arrays each time pays one fault per 4 KiB page touched; how
+    many depends on the C allocator's state, which the sides of an interleaved run share.
+    """
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def gemm_rate(n=1024, repeats=7, dtype="float32"):

@@ -50,6 +50,59 @@ def scalar_engine(cfg):
                  agreement=agreement)]
 
 
+# ---- the MLPs of workloads 2-4, built identically on every side ------------------------------------
+MLPS = {  # sizes, hidden activation, output activation, loss, optimiser, learning rate
+    "xor": ([2, 10, 10, 1], "Tanh", "Sigmoid", "bce", "sgd", 0.01),
+    "susy": ([18, 200, 100, 2], "ReLU", None, "ce", "adam", 1e-3),
+    "amplitude": ([20, 32, 32, 32, 1], "ReLU", None, "mse", "adam", 1e-3),
+}
+LOSSES = {"bce": "BCELoss", "ce": "CrossEntropyLoss", "mse": "MSELoss"}
+
+
+def training_setups(name, torch=None):
+    """{side: (model, loss_fn, optimizer)} for tinynn and (if given) PyTorch with identical initial
+    weights, plus the numpy floor `NumpyMLP` starting from the same weights, under 'floor'."""
+    sizes, act, out_act, loss, opt, lr = MLPS[name]
+    tinynn.manual_seed(0)
+    setups = {}
+    for side, nn, optim in (("tinynn", tnn, toptim), ("torch", getattr(torch, "nn", None),
+                                                     getattr(torch, "optim", None))):
+        if nn is None:
+            continue
+        model = mlp(nn, sizes, lambda nn: getattr(nn, act), out_act and (lambda nn: getattr(nn, out_act)))
+        if side == "torch":
+            copy_to_torch(setups["tinynn"][0], model, torch)
+        optimizer = optim.SGD(model.parameters(), lr=lr) if opt == "sgd" else optim.Adam(model.parameters(), lr=lr)
+        setups[side] = (model, getattr(nn, LOSSES[loss])(), optimizer)
+    setups["floor"] = NumpyMLP(linear_weights(setups["tinynn"][0]), act.lower(), loss, optimizer=opt, lr=lr)
+    return setups
+
+
+def batch(name, size, seed=1):
+    """A fixed random batch (x, y) as float32 numpy arrays (int64 class indices for cross-entropy)."""
+    sizes, loss = MLPS[name][0], MLPS[name][3]
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((size, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], size) if loss == "ce" else rng.standard_normal((size, sizes[-1])).astype(np.float32)
+    return x, y
+
+
+def as_side(side, array, torch):
+    """A numpy array as the side's tensor type (tinynn.Tensor, torch.Tensor, or the array itself)."""
+    return tinynn.Tensor(array) if side == "tinynn" else torch.from_numpy(array) if side == "torch" else array
+
+
+def step_sides(setups, x, y, torch):
+    """{side: one training step on (x, y)} for every side of `setups`."""
+    sides = {}
+    for side, setup in setups.items():
+        if side == "floor":
+            sides[side] = lambda f=setup: f.step(x, y)
+        else:
+            sides[side] = step_fn(*setup, as_side(side, x, torch), as_side(side, y, torch))
+    return sides
+
+
 # ---- 2: XOR charges, batch 1, whole training ---------------------------------------------------
 def charges():
     """R1.1a: all integer pairs -5 <= q1, q2 <= 5 (121); label 1 where the signs differ (q = 0: no sign)."""
@@ -65,37 +118,22 @@ def xor_training(cfg):
     """
     epochs = 1 if cfg.quick else 100
     x, y = charges()
-    tinynn.manual_seed(0)
-    model = mlp(tnn, [2, 10, 10, 1], lambda nn: nn.Tanh, lambda nn: nn.Sigmoid)
-    weights = linear_weights(model)
+    setups = training_setups("xor", cfg.torch)
 
-    def runner(model, opt, loss_fn, xs, ys):
+    def runner(side, setup):
+        xs, ys = as_side(side, x, cfg.torch), as_side(side, y, cfg.torch)
+        step = setup.step if side == "floor" else None
+
         def run(n_epochs):
             rng = np.random.default_rng(0)
             for _ in range(n_epochs):
                 for i in rng.permutation(len(x)).tolist():
-                    loss = step_fn(model, loss_fn, opt, xs[i:i + 1], ys[i:i + 1])()
+                    loss = step(xs[i:i + 1], ys[i:i + 1]) if step else step_fn(*setup, xs[i:i + 1], ys[i:i + 1])()
             return loss
         return run
 
-    runs = {"tinynn": runner(model, toptim.SGD(model.parameters(), lr=0.01), tnn.BCELoss(),
-                             tinynn.Tensor(x), tinynn.Tensor(y))}
-    floor = NumpyMLP(weights, "tanh", "bce", optimizer="sgd", lr=0.01)
-
-    def floor_run(n_epochs):
-        rng = np.random.default_rng(0)
-        for _ in range(n_epochs):
-            for i in rng.permutation(len(x)).tolist():
-                loss = floor.step(x[i:i + 1], y[i:i + 1])
-        return loss
-    runs["floor"] = floor_run
-    targets = {"floor": None}
-    torch = cfg.torch
-    if torch is not None:
-        tm = copy_to_torch(model, mlp(torch.nn, [2, 10, 10, 1], lambda nn: nn.Tanh, lambda nn: nn.Sigmoid), torch)
-        runs["torch"] = runner(tm, torch.optim.SGD(tm.parameters(), lr=0.01), torch.nn.BCELoss(),
-                               torch.from_numpy(x), torch.from_numpy(y))
-        targets = {"torch": 0.5, "floor": None}
+    runs = {side: runner(side, setup) for side, setup in setups.items()}
+    targets = {"torch": 0.5, "floor": None} if cfg.torch is not None else {"floor": None}
     agreement = first_losses({name: (lambda r=r: _float(r(1))) for name, r in runs.items()}, steps=1)
     sides = {name: (lambda r=r: r(epochs)) for name, r in runs.items()}
     return [Case("xor", f"XOR charges 2→10→10→1, batch 1, 121 samples × {epochs} epochs (whole run)", sides,
@@ -104,47 +142,27 @@ def xor_training(cfg):
 
 
 # ---- 3, 4: MLP training steps with Adam --------------------------------------------------------
-def _mlp_step_case(cfg, key, title, sizes, loss, batch):
-    """One Adam step (zero_grad, forward, loss, backward, step) of a ReLU MLP on a fixed batch."""
-    rng = np.random.default_rng(1)
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-    if loss == "ce":
-        y = rng.integers(0, sizes[-1], batch)
-    else:
-        y = rng.standard_normal((batch, sizes[-1])).astype(np.float32)
-    tinynn.manual_seed(0)
-    model = mlp(tnn, sizes, lambda nn: nn.ReLU)
-    weights = linear_weights(model)
-    loss_fn = tnn.CrossEntropyLoss() if loss == "ce" else tnn.MSELoss()
-    sides = {"tinynn": step_fn(model, loss_fn, toptim.Adam(model.parameters(), lr=1e-3),
-                               tinynn.Tensor(x), tinynn.Tensor(y))}
-    floor = NumpyMLP(weights, "relu", loss, optimizer="adam", lr=1e-3)
-    sides["floor"] = lambda: floor.step(x, y)
-    targets = {"floor": None}
-    torch = cfg.torch
-    if torch is not None:
-        tm = copy_to_torch(model, mlp(torch.nn, sizes, lambda nn: nn.ReLU), torch)
-        tloss = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.MSELoss()
-        sides["torch"] = step_fn(tm, tloss, torch.optim.Adam(tm.parameters(), lr=1e-3),
-                                 torch.from_numpy(x), torch.from_numpy(y))
-        targets = {"torch": TARGETS[key], "floor": None}
+TARGETS = {"susy64": 0.5, "susy1024": 1.0, "amplitude": 0.5}
+
+
+def _mlp_step_case(cfg, name, key, title, size):
+    """One Adam step (zero_grad, forward, loss, backward, step) of MLPS[name] on a fixed batch."""
+    x, y = batch(name, size)
+    sides = step_sides(training_setups(name, cfg.torch), x, y, cfg.torch)
+    targets = {"torch": TARGETS[key], "floor": None} if cfg.torch is not None else {"floor": None}
     agreement = first_losses({k: (lambda f=f: _float(f())) for k, f in sides.items()})
     return Case(key, title, sides, targets, agreement=agreement)
 
 
-TARGETS = {"susy64": 0.5, "susy1024": 1.0, "amplitude": 0.5}
-
-
 def susy(cfg):
     """P1: 18→200→100→2 ReLU, cross-entropy, Adam, at batch 64 and 1024."""
-    return [_mlp_step_case(cfg, f"susy{bs}", f"SUSY MLP 18→200→100→2 CE Adam step, batch {bs}",
-                           [18, 200, 100, 2], "ce", bs) for bs in (64, 1024)]
+    return [_mlp_step_case(cfg, "susy", f"susy{bs}", f"SUSY MLP 18→200→100→2 CE Adam step, batch {bs}", bs)
+            for bs in (64, 1024)]
 
 
 def amplitude(cfg):
     """S5.3a: 20→32→32→32→1 ReLU, MSE, Adam, batch 64."""
-    return [_mlp_step_case(cfg, "amplitude", "amplitude MLP 20→32→32→32→1 MSE Adam step, batch 64",
-                           [20, 32, 32, 32, 1], "mse", 64)]
+    return [_mlp_step_case(cfg, "amplitude", "amplitude", "amplitude MLP 20→32→32→32→1 MSE Adam step, batch 64", 64)]
 
 
 # ---- data loading (information: what a batch of one costs in each library) -----------------------
