@@ -1,0 +1,126 @@
+"""P2 — why autodiff: the forward difference against the exact gradient as ε shrinks (Physics 361, lecture 5).
+
+f is the mean squared error of a small tanh network (2 → 16 → 1, fixed random data) as a function of
+one of its weights θ. Backpropagation gives f'(θ) exactly, up to rounding in the last digits. The
+forward difference (f(θ + ε) − f(θ)) / ε has two errors:
+  truncation  ≈ ε |f''| / 2                  (Taylor: f(θ+ε) = f + ε f' + ε² f''/2 + …), falls with ε;
+  round-off   ≈ 2 u |f| / ε                  (each f is stored to relative precision u = machine ε / 2,
+                                              and the difference of two nearly equal numbers is divided
+                                              by ε), grows as ε shrinks.
+Their sum is smallest near ε* = 2 √(u |f| / |f''|) ~ √u: about 1e-8 in float64 (leaving ~8 correct
+digits, not 16) and 3e-4 in float32 (~3–4 digits). The central difference (f(θ+ε) − f(θ−ε)) / 2ε
+has truncation ε² |f'''| / 6, so its best ε is larger (~u^⅓) and its best error smaller — but it
+still loses a third of the digits and needs two evaluations per parameter, where backpropagation
+gets all N parameters' derivatives exactly from one backward pass.
+
+    python examples/p_autodiff.py [--quick] [--out out] [--seed 0]
+"""
+import sys
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import tinynn as tn
+import tinynn.nn as nn
+from _common import Results, parse_args
+
+
+def make_problem(seed):
+    """A 2 → 16 → 1 tanh net in float64, data (x, y), and the index of the weight we vary."""
+    tn.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(64, 2))
+    y = np.sin(x[:, :1]) + 0.1 * rng.normal(size=(64, 1))
+    net = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 1)).double()
+    return net, x, y
+
+
+def loss_function(net, x, y, dtype):
+    """θ ↦ f(θ): the MSE with the weight net[0].weight[0, 0] set to θ, evaluated in `dtype` throughout
+    (a copy of the network, the data and all arithmetic in that precision)."""
+    copy = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 1)).to(dtype)
+    copy.load_state_dict(net.state_dict())
+    xt, yt = tn.tensor(x.astype(dtype)), tn.tensor(y.astype(dtype))
+
+    def f(theta):
+        copy[0].weight.data[0, 0] = theta
+        with tn.no_grad():
+            return nn.MSELoss()(copy(xt), yt).numpy()[()]       # a numpy scalar of `dtype`
+    return f
+
+
+def exact_gradient(net, x, y):
+    """∂f/∂θ by backpropagation (float64), and f itself."""
+    net.zero_grad()
+    loss = nn.MSELoss()(net(tn.tensor(x)), tn.tensor(y))
+    loss.backward()
+    return float(net[0].weight.grad[0, 0]), float(loss.item())
+
+
+def main():
+    args = parse_args(__doc__)
+    res = Results("p_autodiff", args)
+    net, x, y = make_problem(args.seed)
+    theta = float(net[0].weight.data[0, 0])
+    g, f0 = exact_gradient(net, x, y)
+    f64, f32 = loss_function(net, x, y, np.float64), loss_function(net, x, y, np.float32)
+    eps = np.logspace(-16, -1, 31 if args.quick else 121)
+
+    err = {}
+    err["forward, float64"] = np.array([abs((f64(theta + e) - f64(theta)) / e - g) for e in eps])
+    err["central, float64"] = np.array([abs((f64(theta + e) - f64(theta - e)) / (2 * e) - g) for e in eps])
+    t32 = np.float32(theta)
+    err["forward, float32"] = np.array([abs(float((f32(t32 + np.float32(e)) - f32(t32)) / np.float32(e)) - g)
+                                        for e in eps])
+    # the model lines need f'' — taken from the exact gradient by a central difference (h = 1e-4)
+    h = 1e-4
+    grad_at = []
+    for t in (theta - h, theta + h):
+        net[0].weight.data[0, 0] = t
+        grad_at.append(exact_gradient(net, x, y)[0])
+    net[0].weight.data[0, 0] = theta
+    f2 = (grad_at[1] - grad_at[0]) / (2 * h)
+    u64, u32 = np.finfo(np.float64).eps / 2, np.finfo(np.float32).eps / 2
+    model64 = eps * abs(f2) / 2 + 2 * u64 * abs(f0) / eps
+    model32 = eps * abs(f2) / 2 + 2 * u32 * abs(f0) / eps
+
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    styles = {"forward, float64": ("C0", "o"), "central, float64": ("C2", "^"), "forward, float32": ("C3", "s")}
+    for name, e in err.items():
+        c, m = styles[name]
+        ax.loglog(eps, np.maximum(e, 1e-18) / abs(g), m, ms=3.5, color=c, label=f"{name} difference")
+    ax.loglog(eps, model64 / abs(g), "-", color="C0", lw=1, alpha=0.7,
+              label="model: ε|f''|/2 + 2u|f|/ε, float64")
+    ax.loglog(eps, model32 / abs(g), "-", color="C3", lw=1, alpha=0.7, label="same model, float32")
+    ax.axvline(np.sqrt(u64), color="gray", ls=":", lw=1)
+    ax.text(np.sqrt(u64) * 1.3, 2e-13, "√u (float64)", color="gray", fontsize=9)
+    ax.text(2e-16, 2.5, "float32: θ + ε rounds to θ, so the difference is 0 (error 100 %)", color="C3",
+            fontsize=8.5)
+    ax.set(xlabel="step ε", ylabel="relative error |FD − autodiff| / |autodiff|", ylim=(1e-13, 1e2),
+           title="P2: finite differences vs the exact (autodiff) gradient\n"
+                 "truncation falls with ε (slope +1), round-off grows (slope −1)")
+    ax.legend(fontsize=8.5, loc="lower left")
+    ax.grid(alpha=0.3, which="both", lw=0.4)
+    fig.tight_layout()
+    path = res.figure("P2", "finite_differences")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+    best = {name: (eps[np.nanargmin(e)], np.nanmin(e) / abs(g)) for name, e in err.items()}
+    numbers = {"f(θ)": f0, "autodiff f'(θ)": g, "f''(θ)": f2}
+    for name, (e_best, r_best) in best.items():
+        numbers[f"best ε {name}"] = float(e_best)
+        numbers[f"best rel. error {name}"] = float(r_best)
+    numbers["rel. error forward float64 at ε=1e-15"] = float(err["forward, float64"][np.argmin(abs(eps - 1e-15))] / abs(g))
+    e64, r64 = best["forward, float64"]
+    e32, r32 = best["forward, float32"]
+    ok = 1e-10 <= e64 <= 1e-6 and r64 < 1e-6 and 1e-5 <= e32 <= 1e-1 and r32 > 1e3 * r64 \
+        and best["central, float64"][1] < r64
+    res.add("P2", "forward difference vs autodiff as ε shrinks", numbers, [path], check=ok)
+    print(f"  forward difference, float64: best at ε ≈ {e64:.1e} with relative error {r64:.1e} "
+          f"(√u = {np.sqrt(u64):.1e}); float32: best at ε ≈ {e32:.1e}, relative error {r32:.1e}.")
+    return res.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
