@@ -37,7 +37,11 @@ def case_rows(case, stats, peak_gflops=None):
 
 def _row(case, t, ref_name, r, target):
     ratio = t / r
-    return dict(number=NUMBERS.get(case.key, "—"), key=case.key, workload=case.title, unit=case.unit,
+    title = case.title
+    if "steps_per_epoch" in case.extra:
+        n = case.extra["steps_per_epoch"]
+        title += f" (epoch of {n} steps: tinynn {format_seconds(t * n)}, {ref_name} {format_seconds(r * n)})"
+    return dict(number=NUMBERS.get(case.key, "—"), key=case.key, workload=title, unit=case.unit,
                 tinynn=t, reference=ref_name, reference_time=r, ratio=ratio, target=target,
                 passed=None if target is None else bool(ratio <= target), agreement=case.agreement,
                 **case.extra)
