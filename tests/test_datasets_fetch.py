@@ -117,6 +117,12 @@ def test_corrupt_copy_is_skipped_for_a_good_one_later(roots):
         assert locate(f) == repo / "demo/table.csv"
 
 
+def test_a_verified_file_is_not_accepted_for_another_checksum(roots):
+    one_file = DATA / "mlph2023/data03/data2d.npy"  # right for data2d, wrong for labels
+    with pytest.raises(DatasetNotFoundError, match="labels.npy"):
+        loaders.load_projection2d(path=one_file)
+
+
 def test_checksum_is_computed_once_per_file_until_it_changes(tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
     path.write_bytes(PAYLOAD)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 20
-_VERIFIED = {}  # resolved path -> (size, mtime_ns) of a file whose checksum matched
+_VERIFIED = {}  # (resolved path, expected sha256) -> (size, mtime_ns) of a file that matched it
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -79,7 +79,8 @@ def checksum_problem(path, f):
     path = Path(path)
     stat = path.stat()
     stamp = (stat.st_size, stat.st_mtime_ns)
-    if _VERIFIED.get(str(path.resolve())) == stamp or f.sha256 is None:
+    key = (str(path.resolve()), f.sha256)
+    if f.sha256 is None or _VERIFIED.get(key) == stamp:
         return None
     got = sha256_of(path)
     ok = got == f.sha256
@@ -89,7 +90,7 @@ def checksum_problem(path, f):
         except (OSError, EOFError, gzip.BadGzipFile):
             ok = False
     if ok:
-        _VERIFIED[str(path.resolve())] = stamp
+        _VERIFIED[key] = stamp
         return None
     return f"{path}: sha256 {got} does not match the expected {f.sha256}"
 
@@ -169,8 +170,8 @@ def fetch(url, dest, f, progress=True, timeout=60):
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-    _VERIFIED[str(dest.resolve())] = (dest.stat().st_size, dest.stat().st_mtime_ns)
-    _VERIFIED.pop(str(Path(tmp).resolve()), None)
+    _VERIFIED.pop((str(Path(tmp).resolve()), f.sha256), None)
+    _VERIFIED[(str(dest.resolve()), f.sha256)] = (dest.stat().st_size, dest.stat().st_mtime_ns)
     return dest
 
 
