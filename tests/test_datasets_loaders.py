@@ -146,6 +146,8 @@ def test_higgs_subset_rows_labels_and_first_event():
     assert len(h.groups["low"]) == 21 and h.groups["high"] == list(range(21, 28))
     np.testing.assert_allclose(h.X[0, :4], [0.869, -0.635, 0.226, 0.327])
     assert loaders.load_higgs(nrows=100, download=False).X.shape == (100, 28)
+    with pytest.raises(ValueError, match="nrows"):
+        loaders.load_higgs(nrows=0)
     with pytest.warns(UserWarning, match="7500"):
         assert loaders.load_higgs(nrows=10_000, download=False).X.shape == (7500, 28)
 

@@ -185,6 +185,11 @@ def _read_full(file, nrows, names, n_low):
     return LabelledData(table[:, 1:], table[:, 0].astype(np.int64), list(names), groups, source)
 
 
+def _check_nrows(nrows):
+    if nrows is not None and (int(nrows) != nrows or nrows < 1):
+        raise ValueError(f"nrows must be a positive integer or None, got {nrows!r}")
+
+
 def _truncate(data, nrows, what):
     if nrows is not None and nrows > data.X.shape[0]:
         warnings.warn(f"{what} has only {data.X.shape[0]} rows; returning all of them, not {nrows}",
@@ -203,6 +208,7 @@ def load_higgs(nrows=None, path=None, download=True):
     3 decimals, in that order (``extra["n_train_file"] = 7000`` marks the boundary).
     ``source`` says which was read.
     """
+    _check_nrows(nrows)
     full = _full_file("higgs_full", path)
     if full is not None:
         return _read_full(full, nrows, HIGGS_FEATURES, 21)
@@ -227,6 +233,7 @@ def load_susy(nrows=None, path=None, download=True):
     labels +-1 in separate files, mapped here to 1/0: 10000 train rows then 1000 test rows
     (``extra["n_train_file"]``), ``groups["high"] == []``. ``source`` says which was read.
     """
+    _check_nrows(nrows)
     full = _full_file("susy_full", path)
     if full is not None:
         return _read_full(full, nrows, SUSY_FEATURES, 8)
