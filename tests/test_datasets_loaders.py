@@ -25,7 +25,6 @@ def staged_data(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="module")
 def mnist():
-    os.environ.setdefault("TINYNN_DATA", str(DATA))
     return loaders.load_mnist(path=DATA / "mnist", download=False)
 
 
