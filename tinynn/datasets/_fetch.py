@@ -6,7 +6,8 @@ Resolution order for one file (DESIGN.md, "Data"):
   3. ``<repository>/data/<folder>/<name>``;
   4. a download from the original public URL into ``<repository>/data/`` (where a URL exists).
 
-A file is only ever returned after its sha256 matched. For gzip files a second checksum of the
+A file is only ever returned after its sha256 matched (the one exception: a user's full UCI
+HIGGS/SUSY file, for which no reference hash exists; the loaders say so). For gzip files a second checksum of the
 decompressed content is also accepted, because the same bytes re-compressed by another gzip
 (e.g. the original MNIST site versus our `gzip -n -9` copy) give a different file hash.
 Verification happens once per process per file: the verified (path, size, mtime) is cached.

@@ -143,7 +143,8 @@ class HMCResult:
 def hmc_phi4(kappa, n_chains=1000, L=16, lam=0.02, n_traj=1000, dt=0.1, n_steps=10, seed=0):
     """Sample phi^4 lattices: ``n_chains`` independent chains started from 0.1 N(0, 1), each run for
     ``n_traj`` HMC trajectories (leapfrog, ``n_steps`` steps of ``dt``); the defaults are the
-    settings of the S5.2 data (L = 16, lambda = 0.02). Deterministic for a given ``seed``."""
+    settings of the S5.2 data (L = 16, lambda = 0.02); they take about a minute per kappa on one
+    core, so use fewer chains or trajectories for quick runs. Deterministic for a given ``seed``."""
     for name, value in (("n_chains", n_chains), ("L", L), ("n_traj", n_traj), ("n_steps", n_steps)):
         if int(value) != value or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
