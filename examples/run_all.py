@@ -8,6 +8,7 @@ Exits non-zero if any example fails or any sanity check fails.
 """
 import argparse
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -31,7 +32,10 @@ def write_table(out):
             figures = " ".join(f"[{pathlib.Path(f).name}]({pathlib.Path(f).relative_to(out).as_posix()})"
                                if pathlib.Path(f).is_relative_to(out) else f for f in r["figures"])
             lines.append(f"| {r['id']} | {r['what']} | {numbers} | {figures} | {'pass' if r['check'] else 'FAIL'} |")
-    (out / "results.md").write_text("\n".join(lines) + "\n")
+    out.mkdir(parents=True, exist_ok=True)          # also when every script failed before writing anything
+    tmp = out / ".results.md.tmp"
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, out / "results.md")
     return len(lines) - 4
 
 
@@ -47,6 +51,7 @@ def main(argv=None):
     failed = []
     for i, script in enumerate(scripts, 1):
         start = time.perf_counter()
+        (out / "results" / f"{script.stem}.json").unlink(missing_ok=True)  # no stale row if the script fails
         cmd = [sys.executable, str(script), "--out", str(out), "--seed", str(args.seed)]
         if not args.full:
             cmd.append("--quick")

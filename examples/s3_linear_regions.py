@@ -12,8 +12,9 @@ boundaries ("kinks") are where some neuron's pre-activation crosses zero.
            cones from the origin.
 
 How far to zoom out is measured, not guessed: along circles of growing radius r we collect the
-activation patterns (regions) the circles meet; once no new one turns up, all structure is inside. For the shallow net this agrees with the largest radius of a line intersection (computed
-from the weights). The gradient images (`numpy.gradient` of the output image) with the 'prism'
+activation patterns (regions) the circles meet; once no new one turns up, all structure is inside.
+For the shallow net this agrees with the largest radius of a line intersection (computed from the
+weights). The gradient images (`numpy.gradient` of the output image) with the 'prism'
 colormap give every linear region a flat colour: the picture of the regions.
 
     python examples/s3_linear_regions.py [--quick] [--out out] [--seed 0]
@@ -124,17 +125,17 @@ def main():
 
     nets = {"shallow": (2, 20, 1), "deep": (2, 5, 5, 5, 5, 1)}
     expected = {"shallow": 81, "deep": 111}      # the sheet's numbers, asserted below
-    models, radius, counts, found = {}, {}, {}, {}
+    models, radius, counts, found, n_params = {}, {}, {}, {}, {}
     for name, widths in nets.items():
         models[name] = model = mlp(widths)
-        n_par = model.num_parameters()
         by_formula = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))  # weights + biases per layer
+        n_params[name] = (model.num_parameters(), by_formula)
         print(model)
-        ex = "S3.3a" if name == "shallow" else "S3.3d"
-        res.add(ex, f"parameter count of the {name} MLP {'→'.join(map(str, widths))}",
-                {"num_parameters()": n_par, "Σ(in+1)·out": by_formula}, check=n_par == by_formula == expected[name])
         radius[name], counts[name], found[name] = structure_radius(model, radii, n_angles)
 
+    res.add("S3.3a", "parameter count of the shallow MLP 2→20→1",
+            {"num_parameters()": n_params["shallow"][0], "Σ(in+1)·out": n_params["shallow"][1]},
+            check=n_params["shallow"][0] == n_params["shallow"][1] == expected["shallow"])
     r_vertex = vertex_radius(models["shallow"][0])
     ranges = {name: (10.0, float(np.ceil(max(10.0, 1.5 * radius[name])))) for name in nets}
     path_b, reg_s = draw_net(res, "S3.3b", "shallow_output_and_gradient",
@@ -166,12 +167,13 @@ def main():
     path_r = res.figure("S3.3d", "structure_radius")
     fig.savefig(path_r, dpi=110)
     plt.close(fig)
-    res.add("S3.3d", "deep net: same images; regions bent, more structure per neuron",
-            {"structure radius (circles)": radius["deep"], "zoomed-out half-width": ranges["deep"][1],
+    res.add("S3.3d", "deep MLP 2→5→5→5→5→1: parameter count, the same images; regions bent",
+            {"num_parameters()": n_params["deep"][0], "Σ(in+1)·out": n_params["deep"][1],
+             "structure radius (circles)": radius["deep"], "zoomed-out half-width": ranges["deep"][1],
              "regions on grid (small/large)": f"{len(reg_d[0])}/{len(reg_d[1])}",
              "regions found (grids + circles)": n_deep, "regions per hidden neuron (deep/shallow)":
              f"{n_deep / 20:.2f}/{n_shallow / 20:.2f}"},
-            [path_d, path_r], check=n_deep > 1)
+            [path_d, path_r], check=n_params["deep"][0] == n_params["deep"][1] == expected["deep"] and n_deep > 1)
     return res.finish()
 
 

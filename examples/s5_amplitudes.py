@@ -1,0 +1,279 @@
+"""S5.3 — uncertainties in amplitude regression: an ensemble of 10 nets, and a Bayesian net (VBLinear).
+
+Data: q q̄ → γγg events from `tinynn.datasets.amplitude_splits` (the sheet's NJet gg → γγg events are
+not public; the substitute has the same layout: 5 four-momenta = 20 inputs, target the squared
+amplitude A). Inputs and log A are standardised with the training set's mean and width.
+
+(a) Ensemble: 10 nets 20→32→32→1 (ReLU), MSE, Adam 1e-3, each from its own random initialisation
+    and batch order. Per test event: mean μ and spread σ of the 10 predictions of log A.
+    Event level: does the band [−σ, σ] cover the deviation μ − log A_true?
+    Histogram level: a histogram of log A per net; the spread of the 10 bin heights compared with the
+    statistical (Poisson) uncertainty √N of a bin holding N events.
+(b) ELBO. For any q(θ), with the posterior p(θ|D) = p(D|θ) p(θ) / p(D):
+        0 ≤ KL[q(θ), p(θ|D)] = ∫ q log q/p(θ|D) = ∫ q log q − ∫ q log p(D|θ) − ∫ q log p(θ) + log p(D)
+    ⇒  log p(D) ≥ ⟨log p(D|θ)⟩_q − KL[q(θ), p(θ)]  =: ELBO, the Evidence Lower BOund.
+    log p(D) does not depend on q, so maximising the ELBO minimises the KL to the true posterior.
+    Per training event (N of them) the loss is
+        L = −(1/N) Σ_i ⟨log p(y_i | x_i, θ)⟩_q + KL[q, p] / N.
+    With q = Π_j N(μ_j, σ_j²) (uncorrelated) and the prior p = Π_j N(0, σ_p²) the KL is a sum of
+    one-dimensional terms in closed form:  KL = Σ_j ½ [(μ_j² + σ_j²)/σ_p² − 1 − log(σ_j²/σ_p²)].
+    A Gaussian likelihood turns the first term into −log p = (y − f_θ(x))²/(2σ_θ(x)²) + ½ log σ_θ(x)²
+    + const: the MSE, weighted by a learned width (here the net's second output, log σ²).
+    Limits: the KL grows with the number of Bayesian parameters, the likelihood term does not; with
+    (almost) no parameters the likelihood dominates (a plain fit), with infinitely many the KL
+    dominates and pins every weight to the prior (the net cannot fit, σ_j → σ_p).
+(c) In practice: replace each Linear by a VBLinear (means and log-variances per weight), train on the
+    loss above with the local reparameterisation trick (one noise draw per pre-activation), evaluate
+    by drawing weight sets θ_i ~ q and taking mean and spread of their predictions. Against an
+    ensemble: one training instead of ten and a principled uncertainty; but twice the parameters, a
+    prior and a KL weight to choose, slower convergence, and a spread that can be too narrow when q
+    is too simple. Ensembles are trivial to implement and parallel, and often well calibrated.
+(d) One weight sample θ_i of the trained BNN predicts log A for the test set.
+(e) 30 samples θ_i: mean and spread per event; compared with the ensemble as in (a).
+
+    python examples/s5_amplitudes.py [--quick] [--out out] [--seed 0]
+"""
+import sys
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import tinynn as tn
+import tinynn.nn as nn
+import tinynn.optim as optim
+from _common import Results, parse_args
+from tinynn.data import Standardizer
+from tinynn.datasets import amplitude_splits
+from tinynn.train import LambdaCallback, fit, predict
+
+
+def prepare(splits):
+    """Standardised inputs (n, 20) and standardised log A (n, 1), both from the training statistics."""
+    x_scale, y_scale = Standardizer(), Standardizer()
+    x_scale.fit(splits["train"][0].reshape(-1, 20))
+    y_scale.fit(np.log(splits["train"][1])[:, None])
+    data = {k: (x_scale.transform(p.reshape(-1, 20)).astype(np.float32),
+                y_scale.transform(np.log(a)[:, None]).astype(np.float32)) for k, (p, a) in splits.items()}
+    return data, y_scale
+
+
+def regression_net(n_out=1, layer=nn.Linear):
+    return nn.Sequential(layer(20, 32), nn.ReLU(), layer(32, 32), nn.ReLU(), layer(32, n_out))
+
+
+def to_log_a(y_scale, pred):
+    """Standardised predictions (..., n) -> log A."""
+    return pred * y_scale.scale[0] + y_scale.mean[0]
+
+
+def coverage(dev, sigma):
+    """Fraction of events with |deviation| < σ and < 2σ (68 % and 95 % for calibrated Gaussian errors)."""
+    return float(np.mean(np.abs(dev) < sigma)), float(np.mean(np.abs(dev) < 2 * sigma))
+
+
+def histogram_spread(log_a_samples, log_a_true, bins):
+    """Bin heights of each sample's histogram: mean, spread, and the Poisson √N of the true counts."""
+    counts = np.array([np.histogram(s, bins)[0] for s in log_a_samples])
+    truth = np.histogram(log_a_true, bins)[0]
+    return counts.mean(0), counts.std(0, ddof=1), truth
+
+
+def event_figure(res, exercise, name, title, dev, sigma):
+    """Deviation and ±σ band for events sorted by σ, and the pull distribution."""
+    cov1, cov2 = coverage(dev, sigma)
+    order = np.argsort(sigma)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.3))
+    idx = np.arange(len(dev))
+    ax.fill_between(idx, -sigma[order], sigma[order], color="C0", alpha=0.35, label="predicted band [−σ, σ]")
+    ax.plot(idx, dev[order], ".", ms=1.5, color="C3", alpha=0.6, label="deviation μ − log A_true")
+    lim = np.quantile(np.abs(dev), 0.995) * 1.2
+    ax.set(xlabel="test events, sorted by σ", ylabel="Δ log A", ylim=(-lim, lim),
+           title=f"{title}: {cov1:.0%} of deviations inside ±σ, {cov2:.0%} inside ±2σ")
+    ax.legend(loc="upper left", fontsize=8, markerscale=6)
+    pull = dev / sigma
+    bx.hist(pull, np.linspace(-6, 6, 61), density=True, alpha=0.6, label="(μ − log A_true) / σ")
+    z = np.linspace(-6, 6, 200)
+    bx.plot(z, np.exp(-z**2 / 2) / np.sqrt(2 * np.pi), "k", label="N(0, 1): calibrated errors")
+    bx.set(xlabel="pull", ylabel="density", title=f"pull: std {pull.std():.2f} (1 if σ were the right size)")
+    bx.legend(fontsize=8)
+    fig.tight_layout()
+    path = res.figure(exercise, name)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path, cov1, cov2
+
+
+def histogram_figure(res, exercise, name, bins, entries):
+    """log A histograms with the sample spread, and spread / √N per bin, for one or more methods."""
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(7.5, 7), sharex=True, gridspec_kw=dict(height_ratios=(2, 1)))
+    centres = 0.5 * (bins[1:] + bins[:-1])
+    medians, all_ratios = {}, []
+    for k, (label, mean, spread, truth) in enumerate(entries):
+        if k == 0:
+            ax.stairs(truth, bins, color="k", label="truth")
+            ax.fill_between(centres, truth - np.sqrt(truth), truth + np.sqrt(truth), step="mid", color="gray",
+                            alpha=0.3, label="truth ± √N (Poisson)")
+        ax.errorbar(centres + 0.15 * k * (bins[1] - bins[0]), mean, spread, fmt=".", ms=3, capsize=2,
+                    color=f"C{k}", label=f"{label}: mean ± spread of bin heights")
+        ok = truth >= 10                       # √N is a fair yardstick only for bins with some events
+        ratio = spread[ok] / np.sqrt(truth[ok])
+        medians[label] = float(np.median(ratio))
+        all_ratios.append(ratio[ratio > 0])
+        bx.plot(centres[ok], np.where(ratio > 0, ratio, np.nan), "o-", ms=3, color=f"C{k}", label=label)
+    ax.set(ylabel="events per bin", yscale="log", ylim=(0.5, None),
+           title="histogram level: training spread vs statistics")
+    ax.legend(fontsize=8)
+    bx.axhline(1, color="gray", lw=0.8)
+    ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
+    bx.set(xlabel="log A", ylabel="spread / √N  (bins with N ≥ 10)", yscale="log",
+           ylim=(0.8 * np.concatenate(all_ratios).min(), 1.25 * max(2, np.concatenate(all_ratios).max())))
+    bx.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    bx.minorticks_off()
+    bx.legend(fontsize=8)
+    fig.tight_layout()
+    path = res.figure(exercise, name)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path, medians
+
+
+def train_ensemble(data, n_nets, epochs, batch_size):
+    """n_nets independent nets; returns their standardised test predictions (n_nets, n_test)."""
+    preds, val = [], []
+    for _ in range(n_nets):
+        net = regression_net()
+        hist = fit(net, nn.MSELoss(), optim.Adam(net.parameters(), lr=1e-3), data["train"], epochs=epochs,
+                   batch_size=batch_size, validation_data=data["val"], verbose=0)
+        val.append(hist.history["val_loss"][-1])
+        preds.append(predict(net, data["test"][0], batch_size=4096)[:, 0])
+    return np.array(preds), np.array(val)
+
+
+def train_bnn(data, epochs, batch_size):
+    """A BNN with two outputs (mean, log σ²) trained on the ELBO: Gaussian NLL + KL / N_train."""
+    bnn = regression_net(n_out=2, layer=nn.VBLinear)
+    n_train = len(data["train"][0])
+    gauss = nn.GaussianNLLLoss()
+
+    def elbo_loss(out, y):
+        return gauss(out[:, :1], y, out[:, 1:].exp()) + nn.total_kl(bnn) / n_train
+
+    opt = optim.Adam(bnn.parameters(), lr=1e-3)
+    schedule = optim.CosineAnnealingLR(opt, epochs)
+    hist = fit(bnn, elbo_loss, opt, data["train"], epochs=epochs, batch_size=batch_size, verbose=0,
+               callbacks=[LambdaCallback(on_epoch_end=lambda epoch, logs: schedule.step())])
+    return bnn, hist
+
+
+def elbo_terms(bnn, data):
+    """The two terms of the per-event ELBO loss on the training set: −⟨log p(y|x,θ)⟩ (Gaussian NLL, one
+    noise draw as in training) and KL[q, p]/N, and the number of Bayesian weights."""
+    x, y = data["train"]
+    bnn.train()
+    with tn.no_grad():
+        out = bnn(tn.tensor(x))
+        nll = nn.GaussianNLLLoss()(out[:, :1], tn.tensor(y), out[:, 1:].exp()).item()
+        kl = nn.total_kl(bnn).item() / len(x)
+    n_weights = sum(m.mu_w.data.size for m in bnn.modules() if isinstance(m, nn.VBLinear))
+    return nll, kl, n_weights
+
+
+def sample_bnn(bnn, x, n_samples):
+    """Predictions of n_samples weight sets θ_i ~ q: means (n_samples, n) and widths σ (n_samples, n)."""
+    means, widths = [], []
+    for _ in range(n_samples):
+        nn.resample(bnn)                       # a new θ_i, kept fixed for the whole test set
+        out = predict(bnn, x, batch_size=4096)
+        means.append(out[:, 0])
+        widths.append(np.exp(0.5 * out[:, 1]))
+    return np.array(means), np.array(widths)
+
+
+def main():
+    args = parse_args(__doc__)
+    tn.manual_seed(args.seed)
+    res = Results("s5_amplitudes", args)
+    sizes = (2_500, 1_000, 3_000) if args.quick else (30_000, 10_000, 30_000)
+    epochs, bnn_epochs, batch = (20, 30, 64) if args.quick else (100, 300, 128)
+    data, y_scale = prepare(amplitude_splits(*sizes, seed=args.seed))
+    log_a_true = to_log_a(y_scale, data["test"][1][:, 0])
+    bins = np.linspace(*np.quantile(log_a_true, [0.001, 0.999]), 31)
+
+    # (a) ensemble of 10
+    preds, val = train_ensemble(data, 10, epochs, batch)
+    log_a = to_log_a(y_scale, preds)
+    mu, sigma = log_a.mean(0), log_a.std(0, ddof=1)
+    dev = mu - log_a_true
+    rms_each = np.sqrt(((log_a - log_a_true) ** 2).mean(1))
+    path_ev, cov1, cov2 = event_figure(res, "S5.3a", "ensemble_event_level", "ensemble of 10", dev, sigma)
+    ens_hist = histogram_spread(log_a, log_a_true, bins)
+    path_h, ratio = histogram_figure(res, "S5.3a", "ensemble_histogram_level", bins, [("ensemble of 10", *ens_hist)])
+    res.add("S5.3a", "ensemble of 10 nets 20→32→32→1: event- and histogram-level uncertainty",
+            {"val MSE (std. units, mean of 10)": float(val.mean()),
+             "RMS Δlog A: ensemble mean": float(np.sqrt((dev**2).mean())),
+             "RMS Δlog A: single nets (mean)": float(rms_each.mean()), "median σ_ens": float(np.median(sigma)),
+             "coverage ±σ / ±2σ": f"{cov1:.2f} / {cov2:.2f}", "median spread/√N": ratio["ensemble of 10"]},
+            [path_ev, path_h], check=np.sqrt((dev**2).mean()) <= rms_each.mean() and val.mean() < 0.5)
+
+    # (b, c) the ELBO's two terms after training; (d) BNN: one posterior sample
+    bnn, hist = train_bnn(data, bnn_epochs, batch)
+    nll, kl, n_weights = elbo_terms(bnn, data)
+    res.add("S5.3b-c", "ELBO = likelihood term + KL/N (derivation in the docstring), trained BNN",
+            {"Bayesian weights": n_weights, "N train": len(data["train"][0]), "−⟨log p(y|x,θ)⟩": nll, "KL/N": kl},
+            check=np.isfinite(nll) and kl > 0)
+    one_mean, one_width = sample_bnn(bnn, data["test"][0], 1)
+    one = to_log_a(y_scale, one_mean[0])
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.5))
+    ax.plot(log_a_true, one, ".", ms=1.5, alpha=0.5)
+    ax.plot(bins[[0, -1]], bins[[0, -1]], "k--", lw=1, label="prediction = truth")
+    ax.set(xlabel="log A (truth)", ylabel="log A (one BNN sample θ_i)", aspect="equal",
+           title=f"S5.3d: one posterior sample, RMS Δ = {np.sqrt(((one - log_a_true) ** 2).mean()):.3f}")
+    ax.legend(fontsize=8)
+    bx.hist(log_a_true, bins, histtype="step", color="k", label="truth")
+    bx.hist(one, bins, histtype="step", color="C1", label="one BNN sample θ_i")
+    bx.set(xlabel="log A", ylabel="events per bin", yscale="log", title="distribution of log A")
+    bx.legend(fontsize=8)
+    fig.tight_layout()
+    path_one = res.figure("S5.3d", "bnn_one_sample")
+    fig.savefig(path_one, dpi=100)
+    plt.close(fig)
+    rms_one = float(np.sqrt(((one - log_a_true) ** 2).mean()))
+    res.add("S5.3d", "Bayesian net (VBLinear, ELBO = Gaussian NLL + KL/N): one posterior sample",
+            {"final ELBO loss": hist.history["loss"][-1], "RMS Δlog A (one sample)": rms_one},
+            [path_one], check=np.isfinite(rms_one) and rms_one < 3 * float(np.sqrt((dev**2).mean())) + 0.2)
+
+    # (e) 30 samples: uncertainties compared with the ensemble
+    means, widths = sample_bnn(bnn, data["test"][0], 30)
+    log_a_bnn = to_log_a(y_scale, means)
+    mu_b, sigma_b = log_a_bnn.mean(0), log_a_bnn.std(0, ddof=1)
+    sigma_stoch = np.sqrt((widths**2).mean(0)) * y_scale.scale[0]   # the learned likelihood width
+    dev_b = mu_b - log_a_true
+    cov_total = coverage(dev_b, np.sqrt(sigma_b**2 + sigma_stoch**2))[0]   # model spread ⊕ learned width
+    path_evb, cov1b, cov2b = event_figure(res, "S5.3e", "bnn_event_level", "BNN, 30 samples", dev_b, sigma_b)
+    bnn_hist = histogram_spread(log_a_bnn, log_a_true, bins)
+    path_hb, ratio_b = histogram_figure(res, "S5.3e", "bnn_vs_ensemble_histogram_level", bins,
+                                        [("ensemble of 10", *ens_hist), ("BNN, 30 samples", *bnn_hist)])
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.loglog(sigma, sigma_b, ".", ms=2, alpha=0.4)
+    lo, hi = np.quantile(np.concatenate([sigma, sigma_b]), [0.001, 0.999])
+    ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="equal")
+    ax.set(xlabel="σ ensemble (per event)", ylabel="σ BNN (spread of 30 samples)",
+           title="S5.3e: per-event uncertainty, BNN vs ensemble")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path_sc = res.figure("S5.3e", "sigma_bnn_vs_ensemble")
+    fig.savefig(path_sc, dpi=100)
+    plt.close(fig)
+    corr = float(np.corrcoef(np.log(sigma), np.log(sigma_b))[0, 1])
+    res.add("S5.3e", "30 BNN samples vs the ensemble",
+            {"RMS Δlog A: BNN mean": float(np.sqrt((dev_b**2).mean())), "median σ_BNN": float(np.median(sigma_b)),
+             "median σ_ens": float(np.median(sigma)), "median learned width σ_stoch": float(np.median(sigma_stoch)),
+             "coverage ±σ / ±2σ (BNN)": f"{cov1b:.2f} / {cov2b:.2f}", "coverage ±σ_total": cov_total,
+             "corr(log σ_BNN, log σ_ens)": corr,
+             "median spread/√N (BNN)": ratio_b["BNN, 30 samples"]},
+            [path_evb, path_hb, path_sc], check=np.all(sigma_b > 0) and np.isfinite(corr))
+    return res.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The examples keep working: every script in examples/ runs in quick mode, every exercise ID of the index
+(examples/README.md) gets a result row from its script, every row's sanity check passes, and every figure
+it names is a PNG on disk. Also the runner: its results table and its exit status."""
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+_spec = importlib.util.spec_from_file_location("run_all", EXAMPLES / "run_all.py")
+run_all = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run_all)
+
+SCRIPTS = run_all.example_scripts()
+ENV = dict(os.environ, MPLBACKEND="Agg")
+if "TINYNN_DATA" not in ENV and (REPO.parent / "shared" / "data").is_dir():
+    ENV["TINYNN_DATA"] = str(REPO.parent / "shared" / "data")  # the staged data beside the checkout
+
+
+def index():
+    """{script file name: [exercise IDs]} from the tables of examples/README.md (rows naming a script)."""
+    rows = {}
+    for line in (EXAMPLES / "README.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\|\s*([^|`]+?)\s*\|\s*`([\w.]+\.py)`\s*\|", line)
+        if m:
+            rows.setdefault(m.group(2), []).append(m.group(1))
+    return rows
+
+
+INDEX = index()
+
+
+def test_index_and_scripts_match():
+    """Every script of the index exists, and every example script is in the index."""
+    names = {p.name for p in SCRIPTS}
+    assert INDEX, "examples/README.md has no index rows"
+    assert not set(INDEX) - names, f"index names missing scripts: {sorted(set(INDEX) - names)}"
+    assert not names - set(INDEX), f"scripts not in examples/README.md: {sorted(names - set(INDEX))}"
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+def test_example_quick_mode(script, tmp_path):
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path), "--seed", "0"],
+                          capture_output=True, text=True, env=ENV, timeout=900)
+    assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    record = json.loads((tmp_path / "results" / f"{script.stem}.json").read_text(encoding="utf-8"))
+    assert record["quick"] is True and record["rows"], "no result rows"
+    ids = [r["id"] for r in record["rows"]]
+    assert len(ids) == len(set(ids)), f"duplicate result IDs {ids}"
+    missing = [i for i in INDEX.get(script.name, []) if i not in ids]
+    assert not missing, f"{script.name}: no result row for {missing} (rows: {ids})"
+    for r in record["rows"]:
+        assert r["check"], f"{r['id']}: sanity check failed: {r['numbers']}"
+        assert r["numbers"], f"{r['id']}: no numbers"
+        for f in r["figures"]:
+            path = Path(f)
+            assert path.is_file(), f"{r['id']}: figure {f} missing"
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{r['id']}: {f} is not a PNG"
+            assert tmp_path in path.resolve().parents, f"{r['id']}: figure {f} is outside --out"
+
+
+def _record(out, script, rows):
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / f"{script}.json").write_text(json.dumps(dict(script=script, quick=True, seconds=0.1, rows=rows)))
+
+
+def test_results_table_has_one_row_per_result(tmp_path):
+    fig = tmp_path / "S9.1" / "a.png"
+    _record(tmp_path, "b_script", [dict(id="S9.2", what="two", numbers={"x": "2"}, figures=[], check=False)])
+    _record(tmp_path, "a_script", [dict(id="S9.1", what="one", numbers={"x": "1", "y": "3"}, figures=[str(fig)],
+                                        check=True)])
+    assert run_all.write_table(tmp_path) == 2
+    lines = (tmp_path / "results.md").read_text().splitlines()
+    assert lines[4] == "| S9.1 | one | x = 1; y = 3 | [a.png](S9.1/a.png) | pass |"
+    assert lines[5] == "| S9.2 | two | x = 2 |  | FAIL |"
+
+
+def test_runner_exit_status(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad_example.py"
+    bad.write_text("import sys\nprint('broken on purpose')\nsys.exit(1)\n")
+    monkeypatch.setattr(run_all, "example_scripts", lambda only=None: [bad])
+    assert run_all.main(["--out", str(tmp_path / "out")]) == 1
+    assert "bad_example.py" in capsys.readouterr().err
+    monkeypatch.setattr(run_all, "example_scripts", lambda only=None: [])
+    assert run_all.main(["--out", str(tmp_path / "out2")]) == 1  # nothing ran: not a success
