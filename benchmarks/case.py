@@ -24,6 +24,7 @@ class Case:
     repeats: int = None         # overrides the run's default (few for whole training runs)
     warmup: int = 2
     agreement: float = None     # relative difference of the sides' results on identical inputs
+    alone: bool = False         # also time tinynn alone in a fresh process (see alone.py)
     extra: dict = field(default_factory=dict)   # derived numbers, e.g. the implied epoch time
 
 

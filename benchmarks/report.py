@@ -47,6 +47,23 @@ def _row(case, t, ref_name, r, target):
                 **case.extra)
 
 
+def alone_row(case, interleaved, alone, torch_alone=None):
+    """Each side alone in a fresh process (information): tinynn against PyTorch alone if measured,
+    else against tinynn interleaved. The title gives the page faults per unit."""
+    faults = f"page faults per {case.unit}: tinynn alone {alone['page_faults']:.0f}"
+    if torch_alone is not None:
+        reference, ref = "PyTorch alone", torch_alone
+        faults += f", PyTorch alone {torch_alone['page_faults']:.0f}"
+    else:
+        reference, ref = "tinynn interleaved", interleaved
+        faults += f", interleaved {interleaved['page_faults']:.0f}"
+    return dict(number=NUMBERS.get(case.key, "—"), key=case.key + "_alone",
+                workload=f"{case.title} — each alone in a fresh process ({faults})", unit=case.unit,
+                tinynn=alone["median"], reference=reference, reference_time=ref["median"],
+                ratio=alone["median"] / ref["median"], target=None, passed=None,
+                cpu_ratio=alone["cpu_median"] / max(ref["cpu_median"], 1e-12))
+
+
 def absolute_row(key, title, seconds, target, reference=None, reference_time=None):
     """A row with an absolute target in seconds (cold start)."""
     return dict(number=NUMBERS.get(key, "—"), key=key, workload=title, unit="s", tinynn=seconds,

@@ -40,6 +40,7 @@ if args is not None:                 # thread limits must be in the environment 
     from timing import limit_threads_by_environment
     limit_threads_by_environment(args.threads)
 
+import alone  # noqa: E402
 import case  # noqa: E402
 import coldstart  # noqa: E402
 import report  # noqa: E402
@@ -94,6 +95,11 @@ def main(args):
                                            sample_seconds=sample_seconds)
                 raw[item.key] = dict(stats=stats, agreement=item.agreement, extra=item.extra, unit=item.unit)
                 new = report.case_rows(item, stats, meta["gemm_gflops"])
+                if item.alone:
+                    alone_stats = alone.measure_alone(item.key, "tinynn", args.threads, quick)
+                    torch_alone = alone.measure_alone(item.key, "torch", args.threads, quick) if torch else None
+                    raw[item.key].update(tinynn_alone=alone_stats, torch_alone=torch_alone)
+                    new.append(report.alone_row(item, stats["tinynn"], alone_stats, torch_alone))
             rows += new
             for row in new:
                 print("  " + " | ".join(report.table_cells(row)))

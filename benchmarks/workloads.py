@@ -151,7 +151,7 @@ def _mlp_step_case(cfg, name, key, title, size):
     sides = step_sides(training_setups(name, cfg.torch), x, y, cfg.torch)
     targets = {"torch": TARGETS[key], "floor": None} if cfg.torch is not None else {"floor": None}
     agreement = first_losses({k: (lambda f=f: _float(f())) for k, f in sides.items()})
-    return Case(key, title, sides, targets, agreement=agreement)
+    return Case(key, title, sides, targets, agreement=agreement, alone=size >= 1024)
 
 
 def susy(cfg):

@@ -48,7 +48,7 @@ def _cnn_step_case(cfg, key, title, build, x, y, loss, targets_torch, extra=None
                                  torch.from_numpy(x), torch.from_numpy(y))
         targets = {"torch": targets_torch}
     agreement = first_losses({k: (lambda f=f: _float(f())) for k, f in sides.items()})
-    return Case(key, title, sides, targets, agreement=agreement, extra=extra or {})
+    return Case(key, title, sides, targets, agreement=agreement, extra=extra or {}, alone=True)
 
 
 def mnist(cfg):
@@ -118,7 +118,7 @@ def conv(cfg):
     return [Case("conv_fwd", f"{name}: forward", fwd, targets_fwd, unit="call", flops=flops,
                  agreement=agreement[0]),
             Case("conv_fwdbwd", f"{name}: forward + backward", both, targets_both, unit="call", flops=3 * flops,
-                 agreement=agreement[1])]
+                 agreement=agreement[1], alone=True)]
 
 
 def _norm(t):

@@ -40,7 +40,7 @@ def test_quick_run_writes_results(quick_run):
     data = json.loads((out / f"{stem[0]}.json").read_text())
     assert "| # | workload |" in (out / f"{stem[0]}.md").read_text()
     keys = {row["key"] for row in data["rows"]}
-    assert {"scalar", "xor", "susy64", "susy1024", "amplitude", "import"} <= keys
+    assert {"scalar", "xor", "susy64", "susy1024", "susy1024_alone", "amplitude", "import"} <= keys
     assert data["meta"]["threads"]["requested"] == 1 and data["meta"]["threads"]["numba"] == 1
     for row in data["rows"]:
         assert math.isfinite(row["tinynn"]) and row["tinynn"] > 0
