@@ -123,7 +123,8 @@ def histogram_figure(res, exercise, name, bins, entries):
         medians[label] = float(np.median(ratio))
         all_ratios.append(ratio[ratio > 0])
         bx.plot(centres[ok], np.where(ratio > 0, ratio, np.nan), "o-", ms=3, color=f"C{k}", label=label)
-    ax.set(ylabel="events per bin", yscale="log", ylim=(0.5, None),
+    truth = entries[0][3]
+    ax.set(ylabel="events per bin", yscale="log", ylim=(0.5 * truth[truth > 0].min(), None),
            title="histogram level: training spread vs statistics")
     ax.legend(fontsize=8)
     bx.axhline(1, color="gray", lw=0.8)
@@ -258,13 +259,18 @@ def main():
     bnn_hist = histogram_spread(log_a_bnn, log_a_true, bins)
     path_hb, ratio_b = histogram_figure(res, "S5.3e", "bnn_vs_ensemble_histogram_level", bins,
                                         [("ensemble of 10", *ens_hist), ("BNN, 30 samples", *bnn_hist)])
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.loglog(sigma, sigma_b, ".", ms=2, alpha=0.4)
+    fig, ax = plt.subplots(figsize=(6, 5))
+    hb = ax.hexbin(sigma, sigma_b, xscale="log", yscale="log", bins="log", gridsize=40, cmap="Blues", mincnt=1)
+    fig.colorbar(hb, ax=ax, label="events per cell")
     lo, hi = np.quantile(np.concatenate([sigma, sigma_b]), [0.001, 0.999])
-    ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="equal")
+    ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="σ_BNN = σ_ens")
+    ticks = [t for t in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2) if lo / 2 <= t <= hi * 2]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set(xlabel="σ ensemble (per event)", ylabel="σ BNN (spread of 30 samples)",
            title="S5.3e: per-event uncertainty, BNN vs ensemble")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     path_sc = res.figure("S5.3e", "sigma_bnn_vs_ensemble")
     fig.savefig(path_sc, dpi=100)
