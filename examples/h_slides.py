@@ -176,7 +176,7 @@ def main():
         numbers[f"{name.split(',')[0]}: final val BCE"] = float(curves["val"][-1])
     overtrained = plain["val"][-1] > 2 * plain["val"].min() and plain["train"][-1] < plain["val"].min()
     cured = all(curves["val"][-1] < plain["val"][-1] for _, curves in list(results.values())[1:])
-    res.add("H-slides", f"overtraining ({epochs} epochs) and L2 / L1 / dropout", numbers, [path],
+    res.add("H-slides-reg", f"overtraining ({epochs} epochs) and L2 / L1 / dropout", numbers, [path],
             check=overtrained and cured)
     return res.finish()
 
