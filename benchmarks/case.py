@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 REFERENCE_NAMES = {"torch": "PyTorch", "floor": "numpy by hand", "scalar_floor": "pure-Python floor",
-                   "peak": "numpy GEMM peak"}
+                   "peak": "numpy GEMM peak", "tinynn_numpy": "tinynn, numpy kernels"}
 
 
 @dataclass

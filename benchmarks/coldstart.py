@@ -4,7 +4,8 @@
 - the first convolution call in a new process, with the numba cache already filled (the usual case
   after the first run) and with an empty cache (the first run ever: numba compiles the kernels).
 The empty/filled cache is a fresh NUMBA_CACHE_DIR: the first process compiles and fills it, the
-following processes load from it.
+following processes load from it. For comparison, the same first call with the numpy kernels
+(TINYNN_BACKEND=numpy), and the imports of a training script (tinynn.nn loads numba).
 """
 import os
 import statistics
@@ -25,6 +26,27 @@ conv = nn.Conv2d(8, 8, 3, padding=1)
 x = tinynn.Tensor(np.ones((2, 8, 16, 16), np.float32), requires_grad=True)
 t = time.perf_counter()
 conv(x).sum().backward()
+print(time.perf_counter() - t)
+"""
+
+
+# The floor of any cached numba kernel: the first call of a trivial one (numba initialises itself then).
+TRIVIAL_KERNEL = """
+from numba import njit
+@njit(cache=True)
+def total(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i]
+    return s
+"""
+FIRST_TRIVIAL = """
+import sys, time
+import numpy as np
+sys.path.insert(0, {folder!r})
+import trivial_kernel
+t = time.perf_counter()
+trivial_kernel.total(np.ones(4))
 print(time.perf_counter() - t)
 """
 
@@ -55,13 +77,25 @@ def cold_start(cfg):
     if cfg.torch is not None:
         rows.append(absolute_row("import", "cold start: import tinynn", seconds, None, reference="import torch",
                                  reference_time=_median(IMPORT.format(module="torch"), repeats)))
+    training = _median(IMPORT.format(module="tinynn, tinynn.nn, tinynn.optim"), repeats)
+    rows.append(absolute_row("import_nn", "cold start: import tinynn, tinynn.nn, tinynn.optim (a training script)",
+                             training, 0.5, reference="import numpy", reference_time=rows[0]["reference_time"]))
     if not has_conv() or cfg.quick:
         return rows
     with tempfile.TemporaryDirectory(prefix="tinynn-numba-cache-") as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         compiled = _seconds(FIRST_CONV, env)
         cached = _median(FIRST_CONV, repeats, env)
-    rows.append(absolute_row("first_conv", "cold start: first Conv2d fwd+bwd, numba cache filled", cached, 0.3))
+        with open(os.path.join(cache, "trivial_kernel.py"), "w") as f:
+            f.write(TRIVIAL_KERNEL)
+        trivial = FIRST_TRIVIAL.format(folder=cache)
+        _seconds(trivial, env)
+        floor = _median(trivial, repeats, env)
+    rows.append(absolute_row("first_conv", "cold start: first Conv2d fwd+bwd, numba cache filled", cached, 0.3,
+                             reference="trivial cached numba kernel", reference_time=floor))
     rows.append(absolute_row("first_conv_nocache", "cold start: first Conv2d fwd+bwd, empty numba cache",
                              compiled, None))
+    numpy_kernels = _median(FIRST_CONV, repeats, dict(os.environ, TINYNN_BACKEND="numpy"))
+    rows.append(absolute_row("first_conv_numpy", "cold start: first Conv2d fwd+bwd, numpy kernels (no numba)",
+                             numpy_kernels, None))
     return rows

@@ -12,8 +12,8 @@ from case import REFERENCE_NAMES
 from timing import format_seconds
 
 NUMBERS = {"scalar": "1", "xor": "2", "susy64": "3", "susy1024": "3", "amplitude": "4", "mnist": "5",
-           "phi4": "6", "conv_fwd": "7", "conv_fwdbwd": "7", "import": "8", "first_conv": "8",
-           "first_conv_nocache": "8"}
+           "phi4": "6", "conv_fwd": "7", "conv_fwdbwd": "7", "import": "8", "import_nn": "8", "first_conv": "8",
+           "first_conv_nocache": "8", "first_conv_numpy": "8"}
 
 
 def case_rows(case, stats, peak_gflops=None):
@@ -126,7 +126,8 @@ def markdown(meta, rows):
              f"numba {m['numba']}, PyTorch {meta.get('torch_version') or 'not installed'}",
              f"- threads: requested {threads['requested']}; numba {threads['numba']}, PyTorch "
              f"{threads.get('torch', '—')}, BLAS {threads['blas']} (via {threads['blas_source']})",
-             f"- numpy float32 GEMM (1024³): {meta['gemm_gflops']:.1f} GFLOP/s",
+             f"- numpy float32 GEMM (1024³): {meta['gemm_gflops']:.1f} GFLOP/s; tinynn's default kernels: "
+             f"{meta.get('kernel_backend')}",
              f"- load average at start {meta['load_start']:.2f}, at end {meta['load_end']:.2f}"
              + (" — the machine was shared, so timings are noisy" if meta["load_start"] > 0.7 * m["cores"] else ""),
              f"- timing: {meta['timing']}", f"- mode: {'quick (smoke run, numbers not meaningful)' if meta['quick'] else 'full'}",

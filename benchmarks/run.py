@@ -72,6 +72,7 @@ def main(args):
                 torch_version=getattr(torch, "__version__", None), load_start=os.getloadavg()[0],
                 timing=f"median of {repeats} interleaved samples of ≥{sample_seconds * 1e3:g} ms per side "
                        "after warm-up (whole-run workloads: fewer samples of one run each)")
+    meta["kernel_backend"] = _kernel_backend()
     print(f"tinynn benchmarks on {meta['machine']['host']} ({meta['machine']['cpu']}), threads {threads}")
     if torch is None:
         print("PyTorch not used (not installed or --no-torch): references are the floors and numpy's GEMM rate")
@@ -110,6 +111,15 @@ def main(args):
           f"Load average {meta['load_start']:.2f} -> {meta['load_end']:.2f}.")
     _write(args, meta, rows, raw)
     return 0
+
+
+def _kernel_backend():
+    """The convolution kernels tinynn uses by default here ('numba', 'numpy'), or None without them."""
+    try:
+        from tinynn.kernels import resolve
+    except ImportError:
+        return None
+    return resolve()
 
 
 def _any_key_under(name, only):

@@ -9,6 +9,7 @@ import tinynn
 import tinynn.nn as tnn
 import tinynn.optim as toptim
 from case import Case, copy_to_torch, first_losses, relative_difference, step_fn
+from tinynn.kernels import use_backend
 from workloads import _float
 
 CONV_SHAPE = dict(batch=64, c_in=32, c_out=64, size=32, kernel=3)      # workload 7
@@ -33,20 +34,35 @@ def phi4_cnn(nn):
                          nn.AvgPool2d(16), nn.Flatten(), nn.Linear(16, 1))
 
 
+def _numpy_backend(fn):
+    """fn run with tinynn's numpy kernels instead of the default ones (for the backend comparison)."""
+    def run():
+        with use_backend("numpy"):
+            return fn()
+    return run
+
+
 def _cnn_step_case(cfg, key, title, build, x, y, loss, targets_torch, extra=None):
-    tinynn.manual_seed(0)
-    model = build(tnn)
-    loss_fn = tnn.CrossEntropyLoss() if loss == "ce" else tnn.BCEWithLogitsLoss()
-    sides = {"tinynn": step_fn(model, loss_fn, toptim.Adam(model.parameters(), lr=1e-3),
-                               tinynn.Tensor(x), tinynn.Tensor(y))}
-    targets = {}
+    """One Adam step of `build(nn)` on (x, y): tinynn with its default kernels, tinynn with the numpy
+    kernels (a second model from the same seed), and PyTorch starting from the same weights."""
+    sides, targets, models = {}, {}, []
+    for side in ("tinynn",) if cfg.quick else ("tinynn", "tinynn_numpy"):
+        tinynn.manual_seed(0)
+        model = build(tnn)
+        models.append(model)
+        loss_fn = tnn.CrossEntropyLoss() if loss == "ce" else tnn.BCEWithLogitsLoss()
+        sides[side] = step_fn(model, loss_fn, toptim.Adam(model.parameters(), lr=1e-3),
+                              tinynn.Tensor(x), tinynn.Tensor(y))
+    if "tinynn_numpy" in sides:
+        sides["tinynn_numpy"] = _numpy_backend(sides["tinynn_numpy"])
+        targets["tinynn_numpy"] = None
     torch = cfg.torch
     if torch is not None:
-        tm = copy_to_torch(model, build(torch.nn), torch)
+        tm = copy_to_torch(models[0], build(torch.nn), torch)
         tloss = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.BCEWithLogitsLoss()
         sides["torch"] = step_fn(tm, tloss, torch.optim.Adam(tm.parameters(), lr=1e-3),
                                  torch.from_numpy(x), torch.from_numpy(y))
-        targets = {"torch": targets_torch}
+        targets = {"torch": targets_torch, **targets}
     agreement = first_losses({k: (lambda f=f: _float(f())) for k, f in sides.items()})
     return Case(key, title, sides, targets, agreement=agreement, extra=extra or {}, alone=True)
 
@@ -97,6 +113,9 @@ def conv(cfg):
         return xt.grad
     fwd, both = {"tinynn": t_forward}, {"tinynn": t_both}
     targets_fwd, targets_both = {}, {}
+    if not cfg.quick:
+        fwd["tinynn_numpy"], both["tinynn_numpy"] = _numpy_backend(t_forward), _numpy_backend(t_both)
+        targets_fwd, targets_both = {"tinynn_numpy": None}, {"tinynn_numpy": None}
     torch = cfg.torch
     if torch is not None:
         tl = copy_to_torch(layer, torch.nn.Conv2d(s["c_in"], s["c_out"], s["kernel"], padding=1), torch)
@@ -111,7 +130,7 @@ def conv(cfg):
             tl(xp).backward(gp)
             return xp.grad
         fwd["torch"], both["torch"] = p_forward, p_both
-        targets_fwd, targets_both = {"torch": 1.2}, {"torch": 1.5}
+        targets_fwd, targets_both = {"torch": 1.2, **targets_fwd}, {"torch": 1.5, **targets_both}
     agreement = [max(relative_difference(_norm(sides["tinynn"]()), _norm(f())) for f in sides.values())
                  for sides in (fwd, both)]
     name = f"Conv2d {s['batch']}×32→64, 32×32, 3×3 pad 1"
