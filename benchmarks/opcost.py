@@ -103,20 +103,18 @@ def step_costs(step, steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("case", choices=["xor", "susy64", "susy1024", "amplitude"])
+    parser.add_argument("case", choices=["xor", "susy64", "susy1024", "amplitude", "mnist", "phi4"])
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args(argv)
     from timing import limit_threads_by_environment
     limit_threads_by_environment(1)
     import timing
-    import workloads
+    import tinynn
     from case import step_fn
-    from phases import CASES
+    from phases import setups_and_batch
     timing.limit_threads(1)
-    name, size = CASES[args.case]
-    x, y = workloads.charges() if name == "xor" else workloads.batch(name, size)
-    setup = workloads.training_setups(name)["tinynn"]
-    step = step_fn(*setup, workloads.as_side("tinynn", x[:size], None), workloads.as_side("tinynn", y[:size], None))
+    setups, x, y = setups_and_batch(args.case)
+    step = step_fn(*setups["tinynn"], tinynn.Tensor(x), tinynn.Tensor(y))
     costs, overhead = step_costs(step, args.steps)
     print(f"{args.case}: median CPU µs per training step, 1 thread ({args.steps} steps; timer cost "
           f"{overhead:.2f} µs per wrapped call, included in 'total', excluded from the parts)")

@@ -1,6 +1,6 @@
 """Which part of a training step costs what: zero_grad, forward, loss, backward, optimiser step.
 
-    python benchmarks/phases.py                  # xor (batch 1), susy64, susy1024, amplitude
+    python benchmarks/phases.py                  # xor (batch 1), susy64, susy1024, amplitude, mnist, phi4
     python benchmarks/phases.py susy64 --steps 500
 
 Each phase of each step is timed with the thread's CPU clock (time.thread_time), which other
@@ -13,7 +13,20 @@ import statistics
 import sys
 import time
 
-CASES = {"xor": ("xor", 1), "susy64": ("susy", 64), "susy1024": ("susy", 1024), "amplitude": ("amplitude", 64)}
+CASES = {"xor": ("xor", 1), "susy64": ("susy", 64), "susy1024": ("susy", 1024), "amplitude": ("amplitude", 64),
+         "mnist": ("mnist", 200), "phi4": ("phi4", 64)}
+
+
+def setups_and_batch(key, torch=None):
+    """({side: (model, loss_fn, optimizer)}, x, y) of a case, built as the benchmark builds it."""
+    import workloads
+    name, size = CASES[key]
+    if name in ("mnist", "phi4"):
+        import workloads_conv
+        x, y = workloads_conv.cnn_batch(name)
+        return workloads_conv.cnn_setups(name, torch), x, y
+    x, y = workloads.charges() if name == "xor" else workloads.batch(name, size)
+    return workloads.training_setups(name, torch), x[:size], y[:size]
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
 
 
@@ -56,10 +69,7 @@ def main(argv=None):
     torch = case.import_torch(not args.no_torch)
     timing.limit_threads(1, torch)
     for key in args.cases or list(CASES):
-        name, size = CASES[key]
-        x, y = workloads.charges() if name == "xor" else workloads.batch(name, size)
-        x, y = x[:size], y[:size]
-        setups = workloads.training_setups(name, torch)
+        setups, x, y = setups_and_batch(key, torch)
         result = {side: phase_times(*setups[side], workloads.as_side(side, x, torch),
                                     workloads.as_side(side, y, torch), args.steps)
                   for side in ("tinynn", "torch") if side in setups}

@@ -42,39 +42,56 @@ def _numpy_backend(fn):
     return run
 
 
-def _cnn_step_case(cfg, key, title, build, x, y, loss, targets_torch, extra=None):
-    """One Adam step of `build(nn)` on (x, y): tinynn with its default kernels, tinynn with the numpy
-    kernels (a second model from the same seed), and PyTorch starting from the same weights."""
-    sides, targets, models = {}, {}, []
-    for side in ("tinynn",) if cfg.quick else ("tinynn", "tinynn_numpy"):
+CNNS = {"mnist": (mnist_cnn, "ce"), "phi4": (phi4_cnn, "bce")}
+
+
+def cnn_batch(name):
+    """The fixed batch of workload 5 (200 random 28×28 images, 10 classes) or 6 (64 random 16×16
+    lattices, labels 0/1), as float32 numpy arrays (int64 class indices for MNIST)."""
+    if name == "mnist":
+        rng = np.random.default_rng(2)
+        return rng.random((200, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, 200)
+    rng = np.random.default_rng(3)
+    return rng.standard_normal((64, 1, 16, 16)).astype(np.float32), rng.integers(0, 2, (64, 1)).astype(np.float32)
+
+
+def cnn_setups(name, torch=None, numpy_kernels=False):
+    """{side: (model, loss_fn, Adam)} for CNNS[name]: tinynn, optionally tinynn again (same seed) for
+    its numpy kernels ('tinynn_numpy'), and PyTorch from the same initial weights."""
+    build, loss = CNNS[name]
+    setups = {}
+    for side in ("tinynn", "tinynn_numpy") if numpy_kernels else ("tinynn",):
         tinynn.manual_seed(0)
         model = build(tnn)
-        models.append(model)
         loss_fn = tnn.CrossEntropyLoss() if loss == "ce" else tnn.BCEWithLogitsLoss()
-        sides[side] = step_fn(model, loss_fn, toptim.Adam(model.parameters(), lr=1e-3),
-                              tinynn.Tensor(x), tinynn.Tensor(y))
+        setups[side] = (model, loss_fn, toptim.Adam(model.parameters(), lr=1e-3))
+    if torch is not None:
+        tm = copy_to_torch(setups["tinynn"][0], build(torch.nn), torch)
+        tloss = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.BCEWithLogitsLoss()
+        setups["torch"] = (tm, tloss, torch.optim.Adam(tm.parameters(), lr=1e-3))
+    return setups
+
+
+def _cnn_step_case(cfg, name, title, extra=None):
+    """One Adam step of CNNS[name] on its batch, on every side; tinynn's numpy kernels in full runs."""
+    x, y = cnn_batch(name)
+    setups = cnn_setups(name, cfg.torch, numpy_kernels=not cfg.quick)
+    sides = {side: step_fn(*setup, tinynn.Tensor(x) if side != "torch" else cfg.torch.from_numpy(x),
+                           tinynn.Tensor(y) if side != "torch" else cfg.torch.from_numpy(y))
+             for side, setup in setups.items()}
+    targets = {"torch": 1.0} if cfg.torch is not None else {}
     if "tinynn_numpy" in sides:
         sides["tinynn_numpy"] = _numpy_backend(sides["tinynn_numpy"])
         targets["tinynn_numpy"] = None
-    torch = cfg.torch
-    if torch is not None:
-        tm = copy_to_torch(models[0], build(torch.nn), torch)
-        tloss = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.BCEWithLogitsLoss()
-        sides["torch"] = step_fn(tm, tloss, torch.optim.Adam(tm.parameters(), lr=1e-3),
-                                 torch.from_numpy(x), torch.from_numpy(y))
-        targets = {"torch": targets_torch, **targets}
     agreement = first_losses({k: (lambda f=f: _float(f())) for k, f in sides.items()})
-    return Case(key, title, sides, targets, agreement=agreement, extra=extra or {}, alone=True)
+    return Case(name, title, sides, targets, agreement=agreement, extra=extra or {}, alone=True)
 
 
 def mnist(cfg):
     """Workload 5: one Adam step of the H4 CNN on a batch of 200 random 28×28 images."""
     if not available():
         return []
-    rng = np.random.default_rng(2)
-    x = rng.random((200, 1, 28, 28), dtype=np.float32)
-    y = rng.integers(0, 10, 200)
-    return [_cnn_step_case(cfg, "mnist", "MNIST CNN (H4) CE Adam step, batch 200", mnist_cnn, x, y, "ce", 1.0,
+    return [_cnn_step_case(cfg, "mnist", "MNIST CNN (H4) CE Adam step, batch 200",
                            extra={"steps_per_epoch": MNIST_STEPS_PER_EPOCH})]
 
 
@@ -82,11 +99,7 @@ def phi4(cfg):
     """Workload 6: one Adam step of the φ⁴ CNN on 64 random 16×16 lattices, BCE on logits."""
     if not available():
         return []
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((64, 1, 16, 16)).astype(np.float32)
-    y = rng.integers(0, 2, (64, 1)).astype(np.float32)
-    return [_cnn_step_case(cfg, "phi4", "φ⁴ CNN 16×16 circular padding, BCE Adam step, batch 64", phi4_cnn,
-                           x, y, "bce", 1.0)]
+    return [_cnn_step_case(cfg, "phi4", "φ⁴ CNN 16×16 circular padding, BCE Adam step, batch 64")]
 
 
 def conv(cfg):
