@@ -133,4 +133,5 @@ def test_global_average_pooling():
     x = np.random.default_rng(2).standard_normal((3, 4, 5, 6))
     assert np.allclose(F.adaptive_avg_pool2d(t(x), 1).data, x.mean(axis=(2, 3), keepdims=True))
     assert np.allclose(tn.nn.GlobalAvgPool2d()(t(x)).data, x.mean(axis=(2, 3)))
+    assert np.allclose(F.avg_pool2d(t(x), (5, 6)).data, x.mean(axis=(2, 3), keepdims=True))
     assert np.allclose(F.adaptive_avg_pool2d(t(x), (1, 2)).data, x.reshape(3, 4, 5, 2, 3).mean(axis=(2, 4))[:, :, None])
