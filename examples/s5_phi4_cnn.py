@@ -130,7 +130,7 @@ def main():
     fig.suptitle("S5.2c: BCE training of the phase CNN (first of the trained nets)")
     for ax in fig.axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.tight_layout()
+    fig.axes[0].set_yscale("log")               # the BCE falls by orders of magnitude: show them all
     fig.savefig(path_c, dpi=110)
     h = histories[0].history
     res.add("S5.2b-c", "CNN 3×3 circular → 3×3 circular → global average → linear, BCE",
