@@ -125,6 +125,7 @@ def main():
 
     # (c) one hidden layer: each hidden neuron is a line, the output combines the half-planes
     hidden = 6
+    tn.manual_seed(args.seed)   # (c) starts from the same weights however much randomness (a, b) used
     mlp = nn.Sequential(nn.Linear(2, hidden, dtype=tn.float64), nn.Sigmoid(), nn.Linear(hidden, 1, dtype=tn.float64))
     train_binary(mlp, X_tr, y_tr, epochs, lr=0.05)
     acc_c = accuracy(mlp, X_te, y_te)
@@ -133,12 +134,13 @@ def main():
     fig, ax = plt.subplots(figsize=(6, 5.5))
     boundary_plot(ax, X, y, lambda p: predict_proba(mlp, p),
                   f"S3.2c: MLP 2→{hidden}→1 (sigmoid), test accuracy {acc_c:.1%}\n"
-                  "dashed: the hidden neurons' lines wᵀx + b = 0")
+                  "dashed: hidden lines wᵀx + b = 0, width ∝ |output weight|")
     t = np.linspace(-3, 3, 2)
+    v = np.abs(mlp[2].weight.numpy()[0])            # how much the output relies on each hidden neuron
     for j, (wj, bj) in enumerate(zip(W1, b1)):
         foot = -bj * wj / (wj @ wj)                 # the point of the line closest to the origin
         along = np.array([-wj[1], wj[0]]) / np.linalg.norm(wj)
-        ax.plot(*(foot[:, None] + along[:, None] * t), "--", color=f"C{j % 10}", lw=1.2)
+        ax.plot(*(foot[:, None] + along[:, None] * t), "--", color=f"C{j % 10}", lw=0.5 + 2 * v[j] / v.max())
     ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
