@@ -56,7 +56,8 @@ def regression_figure(reg, X_tr, path):
     truth = regression_function_2d(grid).reshape(gx.shape)
     pred = reg.predict(grid).reshape(gx.shape)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), layout="constrained")
-    levels = np.linspace(np.floor(min(truth.min(), pred.min()) * 4) / 4, np.ceil(max(truth.max(), pred.max()) * 4) / 4, 21)
+    lo, hi = np.floor(min(truth.min(), pred.min()) * 4) / 4, np.ceil(max(truth.max(), pred.max()) * 4) / 4
+    levels = np.linspace(lo, hi, 21)
     for ax, z, title in ((axes[0], truth, "true f(x₁, x₂)"), (axes[1], pred, "MLPRegressor prediction")):
         im = ax.contourf(gx, gy, z, levels=levels, cmap="viridis")
         ax.set(title=title, xlabel="x₁", aspect="equal")
@@ -85,8 +86,8 @@ def main():
     path = res.figure("H1a", "xor")
     xor_figure(clf, X, y, path)
     res.add("H1a", "XOR with MLPClassifier((4,), tanh, lbfgs)",
-            {"predictions": " ".join(map(str, pred)), "p(y=1)": " ".join(f"{p:.3f}" for p in clf.predict_proba(X)[:, 1]),
-             "iterations": clf.n_iter_}, [path], check=(pred == y).all())
+            {"predictions": " ".join(map(str, pred)),
+             "p(y=1)": " ".join(f"{p:.3f}" for p in clf.predict_proba(X)[:, 1]), "iterations": clf.n_iter_}, [path], check=(pred == y).all())
 
     # (b) regression on a smooth surface
     Xr, yr = make_regression_2d(n=500, noise=0.1, seed=args.seed)
@@ -119,8 +120,8 @@ def main():
     path = res.figure("H1c", "mse_vs_epoch")
     fig.savefig(path, dpi=100)
     plt.close(fig)
-    res.add("H1c", "training MSE per epoch", {"MSE epoch 1": float(train_mse[0]), "MSE last epoch": float(train_mse[-1]),
-                                              "epochs": len(train_mse)},
+    res.add("H1c", "training MSE per epoch",
+            {"MSE epoch 1": float(train_mse[0]), "MSE last epoch": float(train_mse[-1]), "epochs": len(train_mse)},
             [path], check=train_mse[-1] < 0.2 * train_mse[0])
     return res.finish()
 

@@ -111,7 +111,8 @@ def main():
     for name, (e_best, r_best) in best.items():
         numbers[f"best ε {name}"] = float(e_best)
         numbers[f"best rel. error {name}"] = float(r_best)
-    numbers["rel. error forward float64 at ε=1e-15"] = float(err["forward, float64"][np.argmin(abs(eps - 1e-15))] / abs(g))
+    at_1e15 = np.argmin(abs(eps - 1e-15))
+    numbers["rel. error forward float64 at ε=1e-15"] = float(err["forward, float64"][at_1e15] / abs(g))
     e64, r64 = best["forward, float64"]
     e32, r32 = best["forward, float32"]
     ok = 1e-10 <= e64 <= 1e-6 and r64 < 1e-6 and 1e-5 <= e32 <= 1e-1 and r32 > 1e3 * r64 \

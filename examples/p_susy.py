@@ -94,7 +94,8 @@ def main():
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
         ax.xaxis.get_major_locator().set_params(integer=True)
-    fig.suptitle(f"P1: SUSY vs background, n → 200 → 100 → 2 MLP ({'full UCI file' if full else 'staged subset'})")
+    source = "full UCI file" if full else "staged subset"
+    fig.suptitle(f"P1: SUSY vs background, n → 200 → 100 → 2 MLP ({source})")
     fig.tight_layout()
     path = res.figure("P1", "susy_curves")
     fig.savefig(path, dpi=100)

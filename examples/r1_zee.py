@@ -112,7 +112,8 @@ def main():
           f"(the RMS error of always predicting the mean); SGD, batch 1, {epochs} epochs")
     print(f"  {'variant':34s} {'lr':>7s} {'RMS err':>8s} {'MAE':>7s} {'σ(pred)':>8s}  status")
     for r in rows:
-        nums = (f"{r['rmse']:8.2f} {r['mae']:7.2f} {r['spread']:8.2f}" if "rmse" in r else f"{'—':>8s} {'—':>7s} {'—':>8s}")
+        nums = (f"{r['rmse']:8.2f} {r['mae']:7.2f} {r['spread']:8.2f}" if "rmse" in r
+                else f"{'—':>8s} {'—':>7s} {'—':>8s}")
         print(f"  {r['variant']:34s} {r['lr']:7.0e} {nums}  {r['status']}")
 
     fig, axes = plt.subplots(1, len(plots), figsize=(4.4 * len(plots), 5), squeeze=False, layout="constrained")
