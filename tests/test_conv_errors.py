@@ -85,5 +85,6 @@ def test_pooling_arguments():
         F.max_pool2d(tn.zeros(1, 1, 6, 6), 2, padding=2)
     with pytest.raises(ValueError, match=r"output size \(4, 4\) must divide the input size \(6, 6\)"):
         nn.AdaptiveAvgPool2d(4)(tn.zeros(1, 1, 6, 6))
-    with pytest.raises(ValueError, match="kernel_size must be an int or a pair"):
-        nn.MaxPool2d("2")
+    for bad in ("2", 2.0, (2, 2, 2)):
+        with pytest.raises(ValueError, match="kernel_size must be an int or a pair"):
+            nn.MaxPool2d(bad)

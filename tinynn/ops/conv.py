@@ -71,8 +71,9 @@ class AvgPool2d(Function):
 # ---- argument checks -----------------------------------------------------------------------------
 def pair(value, what):
     """An int or a pair of ints -> (int, int); anything else is a clear error."""
-    pair_ = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair_) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair_):
+    ints = (int, np.integer)
+    pair_ = (value, value) if isinstance(value, ints) else tuple(value) if isinstance(value, (tuple, list)) else ()
+    if len(pair_) != 2 or not all(isinstance(v, ints) and not isinstance(v, bool) for v in pair_):
         raise ValueError(f"{what} must be an int or a pair of ints, got {value!r}")
     return int(pair_[0]), int(pair_[1])
 
