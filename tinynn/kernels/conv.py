@@ -13,7 +13,7 @@ Backends (argument `backend=`, else `set_backend()`, else env TINYNN_BACKEND, el
   'auto'       'numba', or 'numpy' when numba's JIT is disabled (NUMBA_DISABLE_JIT=1)
 Samples are processed in chunks whose columns fit in the CPU cache (about 1 MB), which was
 measured faster than building the columns of the whole batch at once. Direct numba loop nests
-(no im2col) were measured 2.5-3.5x slower than im2col + BLAS even for 1 -> 8 channels, so there are none.
+(no im2col) were measured 2.5-4x slower than im2col + BLAS even for 1 -> 8 channels, so there are none.
 """
 import threading
 
