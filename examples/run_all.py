@@ -22,6 +22,11 @@ def example_scripts(only=None):
     return [p for p in scripts if only is None or only in p.stem]
 
 
+def _cell(text):
+    """Text for a Markdown table cell: a '|' (as in |m|) would end the cell, so it is escaped."""
+    return str(text).replace("|", "\\|")
+
+
 def write_table(out):
     """OUT/results.md: one row per exercise ID, from the JSON each script wrote."""
     lines = ["# Results", "", "| ID | what was computed | key numbers | figures | check |", "|---|---|---|---|---|"]
@@ -31,7 +36,8 @@ def write_table(out):
             numbers = "; ".join(f"{k} = {v}" for k, v in r["numbers"].items())
             figures = " ".join(f"[{pathlib.Path(f).name}]({pathlib.Path(f).relative_to(out).as_posix()})"
                                if pathlib.Path(f).is_relative_to(out) else f for f in r["figures"])
-            lines.append(f"| {r['id']} | {r['what']} | {numbers} | {figures} | {'pass' if r['check'] else 'FAIL'} |")
+            cells = [_cell(c) for c in (r["id"], r["what"], numbers)] + [figures, "pass" if r["check"] else "FAIL"]
+            lines.append("| " + " | ".join(cells) + " |")
     out.mkdir(parents=True, exist_ok=True)          # also when every script failed before writing anything
     tmp = out / ".results.md.tmp"
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

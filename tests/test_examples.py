@@ -72,13 +72,13 @@ def _record(out, script, rows):
 
 def test_results_table_has_one_row_per_result(tmp_path):
     fig = tmp_path / "S9.1" / "a.png"
-    _record(tmp_path, "b_script", [dict(id="S9.2", what="two", numbers={"x": "2"}, figures=[], check=False)])
+    _record(tmp_path, "b_script", [dict(id="S9.2", what="two", numbers={"mean |m|": "2"}, figures=[], check=False)])
     _record(tmp_path, "a_script", [dict(id="S9.1", what="one", numbers={"x": "1", "y": "3"}, figures=[str(fig)],
                                         check=True)])
     assert run_all.write_table(tmp_path) == 2
     lines = (tmp_path / "results.md").read_text().splitlines()
     assert lines[4] == "| S9.1 | one | x = 1; y = 3 | [a.png](S9.1/a.png) | pass |"
-    assert lines[5] == "| S9.2 | two | x = 2 |  | FAIL |"
+    assert lines[5] == "| S9.2 | two | mean \\|m\\| = 2 |  | FAIL |"   # a bare | would split the cell
 
 
 def test_runner_exit_status(tmp_path, monkeypatch, capsys):
