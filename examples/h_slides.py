@@ -143,7 +143,7 @@ def overtraining_figure(results, train, path):
         ax.scatter(*X[y[:, 0] == 0].T, c="tab:blue", edgecolor="k", s=25)
         ax.scatter(*X[y[:, 0] == 1].T, c="tab:red", edgecolor="k", s=25)
         ax.set(xlabel="x₁", ylabel="x₂" if j == 0 else None, title="p(class 1) after the last epoch")
-    fig.suptitle("H-slides: overtraining of a 2→200→200→1 net on 40 points, and three cures", fontsize=13)
+    fig.suptitle("H-slides: overtraining of a 2→200→200→1 net on 40 points, and three regularisers", fontsize=13)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
