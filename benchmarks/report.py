@@ -117,6 +117,12 @@ def summary(rows):
     return f"{sum(r['passed'] for r in judged)} of {len(judged)} targets met"
 
 
+def plot_title(meta):
+    m = meta["machine"]
+    return (f"{meta['date']}, {m['host']} ({m['cores']} cores), {meta['threads']['requested']} thread(s), "
+            f"load {meta['load_start']:.1f}")
+
+
 def markdown(meta, rows):
     """The markdown report: when and where, thread counts, the table, notes."""
     m = meta["machine"]
@@ -162,29 +168,34 @@ def write_json(path, data):
     write_text(path, json.dumps(data, indent=1, default=float) + "\n")
 
 
-def plot(path, rows):
-    """Horizontal bars of log(ratio) per row, one colour per reference, the target as a black tick."""
+SHORT = {"scalar": "1 scalar engine", "xor": "2 XOR training", "susy64": "3 SUSY step, bs 64",
+         "susy1024": "3 SUSY step, bs 1024", "amplitude": "4 amplitude step", "mnist": "5 MNIST CNN step",
+         "phi4": "6 φ⁴ CNN step", "conv_fwd": "7 conv forward", "conv_fwdbwd": "7 conv fwd+bwd"}
+
+
+def plot(path, rows, title=None):
+    """One bar per judged ratio (tinynn / reference, log scale): green PASS, red MISS, black tick = target."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    rows = [r for r in rows if r["ratio"] is not None][::-1]
+    rows = [r for r in rows if r["ratio"] is not None and r.get("target") is not None][::-1]
     if not rows:
         return None
-    colours = {}
-    fig, ax = plt.subplots(figsize=(9, 0.38 * len(rows) + 1.4))
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 1.3))
     for i, r in enumerate(rows):
-        ref = r["reference"].split(" (")[0]
-        first = ref not in colours
-        colour = colours.setdefault(ref, f"C{len(colours)}")
-        ax.barh(i, r["ratio"], color=colour, label=ref if first else None)
-        if r.get("target") is not None:
-            ax.plot([r["target"]] * 2, [i - 0.4, i + 0.4], color="black", lw=2)
+        ax.barh(i, r["ratio"], color="tab:green" if r["passed"] else "tab:red")
+        ax.plot([r["target"]] * 2, [i - 0.42, i + 0.42], color="black", lw=2)
+        ax.text(max(r["ratio"], r["target"]) * 1.06, i, f"{r['ratio']:.2f}", va="center", fontsize=8)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r['workload'][:48]}" for r in rows], fontsize=7)
+    ax.set_yticklabels([f"{SHORT.get(r['key'], r['key'])} vs {r['reference']}" for r in rows], fontsize=8)
     ax.set_xscale("log")
+    ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if t <= 2 * max(r["ratio"] for r in rows)]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_xlabel("time ratio tinynn / reference (lower is better; black tick = target)")
-    ax.legend(fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
 
     def write(tmp):

@@ -6,7 +6,8 @@
     python benchmarks/run.py --no-torch      # numpy references only (also what happens without torch)
 
 Prints a table (ratio = tinynn time / reference time, target, PASS/MISS) and writes
-benchmarks/results/<date>-<host>.json, .md and ratios.png (quick runs: <date>-<host>-quick.*).
+benchmarks/results/<date>-<host>.json, .md and ratios.png; runs with --threads other than the
+core count add -<N>threads to the names, quick runs -quick.
 PyTorch is optional (`pip install -e .[bench]`); without it the floors and the numpy GEMM rate
 remain the references.
 """
@@ -130,11 +131,11 @@ def _any_key_under(name, only):
 
 def _write(args, meta, rows, raw):
     import socket
-    stem = f"{meta['date']}-{socket.gethostname()}" + ("-quick" if args.quick else "")
-    base = os.path.join(args.out, stem)
+    variant = ("" if args.threads == os.cpu_count() else f"-{args.threads}threads") + ("-quick" if args.quick else "")
+    base = os.path.join(args.out, f"{meta['date']}-{socket.gethostname()}{variant}")
     report.write_json(base + ".json", dict(meta=meta, rows=rows, raw=raw))
     report.write_text(base + ".md", report.markdown(meta, rows))
-    figure = report.plot(os.path.join(args.out, "ratios-quick.png" if args.quick else "ratios.png"), rows)
+    figure = report.plot(os.path.join(args.out, f"ratios{variant}.png"), rows, report.plot_title(meta))
     print(f"wrote {base}.json, {base}.md" + (f", {figure}" if figure else ""))
 
 

@@ -34,7 +34,7 @@ def quick_run(tmp_path_factory):
 def test_quick_run_writes_results(quick_run):
     out, stdout = quick_run
     names = sorted(os.listdir(out))
-    assert "ratios-quick.png" in names
+    assert "ratios-1threads-quick.png" in names
     stem = [n[:-5] for n in names if n.endswith("-quick.json")]
     assert len(stem) == 1
     data = json.loads((out / f"{stem[0]}.json").read_text())
