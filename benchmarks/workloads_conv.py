@@ -84,7 +84,7 @@ def _cnn_step_case(cfg, name, title, extra=None):
         sides["tinynn_numpy"] = _numpy_backend(sides["tinynn_numpy"])
         targets["tinynn_numpy"] = None
     agreement = first_losses({k: (lambda f=f: _float(f())) for k, f in sides.items()})
-    return Case(name, title, sides, targets, agreement=agreement, extra=extra or {}, alone=True)
+    return Case(name, title, sides, targets, agreement=agreement, extra=extra or {}, alone=not cfg.quick)
 
 
 def mnist(cfg):
@@ -150,7 +150,7 @@ def conv(cfg):
     return [Case("conv_fwd", f"{name}: forward", fwd, targets_fwd, unit="call", flops=flops,
                  agreement=agreement[0]),
             Case("conv_fwdbwd", f"{name}: forward + backward", both, targets_both, unit="call", flops=3 * flops,
-                 agreement=agreement[1], alone=True)]
+                 agreement=agreement[1], alone=not cfg.quick)]
 
 
 def _norm(t):

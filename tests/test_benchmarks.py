@@ -15,10 +15,12 @@ import pytest
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
 sys.path.insert(0, BENCH)
-
-import report  # noqa: E402
-from case import Case  # noqa: E402
-from floors import NumpyMLP, Scalar, s34  # noqa: E402
+try:
+    import report
+    from case import Case
+    from floors import NumpyMLP, Scalar, s34
+finally:
+    sys.path.remove(BENCH)          # the suite's module names (case, report, ...) stay out of other tests' way
 
 
 @pytest.fixture(scope="module")
