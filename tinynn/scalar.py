@@ -29,6 +29,10 @@ def _inputs(v):
     return v._prev
 
 
+def _leaf_backward():
+    """A leaf has no inputs to pass a gradient to."""
+
+
 def _lift(x):
     """A Value as is; a plain number becomes a constant leaf Value."""
     return x if isinstance(x, Value) else Value(x)
@@ -52,17 +56,22 @@ class Value:
            by their position in topological order).
     """
 
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_backward")
+
     def __init__(self, data, label="", _prev=(), _op=""):
-        if isinstance(data, Value) or not isinstance(data, Real):
-            raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
-        if math.isnan(data):
+        """Ops make their output as Value(result, "", inputs, op_name); users write Value(1.5, label="x1")."""
+        if type(data) is not float:
+            if isinstance(data, Value) or not isinstance(data, Real):
+                raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
+            data = float(data)
+        if data != data:
             raise ValueError(f"{_op or 'Value'}: result is NaN (inputs {[p.data for p in _prev]})")
-        self.data = float(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
-        self._prev = tuple(_prev)  # input nodes, duplicates kept: a + a has _prev (a, a)
+        self._prev = _prev  # input nodes (a tuple), duplicates kept: a + a has _prev (a, a)
         self._op = _op  # the op that made this node; "" for a leaf
-        self._backward = lambda: None  # a leaf has no inputs to pass a gradient to
+        self._backward = _leaf_backward
 
     def __repr__(self):
         label = f"label={self.label!r}, " if self.label else ""
@@ -73,7 +82,7 @@ class Value:
     def __add__(self, other):
         """a + b;  d/da = 1, d/db = 1."""
         other = _lift(other)
-        out = Value(self.data + other.data, _prev=(self, other), _op="+")
+        out = Value(self.data + other.data, "", (self, other), "+")
         def _backward():
             self.grad += out.grad
             other.grad += out.grad
@@ -83,7 +92,7 @@ class Value:
     def __sub__(self, other):
         """a - b;  d/da = 1, d/db = -1."""
         other = _lift(other)
-        out = Value(self.data - other.data, _prev=(self, other), _op="-")
+        out = Value(self.data - other.data, "", (self, other), "-")
         def _backward():
             self.grad += out.grad
             other.grad -= out.grad
@@ -93,7 +102,7 @@ class Value:
     def __mul__(self, other):
         """a * b;  d/da = b, d/db = a."""
         other = _lift(other)
-        out = Value(self.data * other.data, _prev=(self, other), _op="*")
+        out = Value(self.data * other.data, "", (self, other), "*")
         def _backward():
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
@@ -105,7 +114,7 @@ class Value:
         other = _lift(other)
         if other.data == 0:
             raise ZeroDivisionError(f"Value division: {self.data!r} / 0")
-        out = Value(self.data / other.data, _prev=(self, other), _op="/")
+        out = Value(self.data / other.data, "", (self, other), "/")
         def _backward():
             self.grad += out.grad / other.data
             other.grad -= self.data / other.data**2 * out.grad
@@ -123,9 +132,9 @@ class Value:
         if (a < 0 and not b.is_integer()) or (a == 0 and b < 0):
             raise ValueError(f"{a!r} ** {b!r} is not a real number")
         if isinstance(other, Value):
-            out = Value(a**b, _prev=(self, other), _op="**")
+            out = Value(a**b, "", (self, other), "**")
         else:
-            out = Value(a**b, _prev=(self,), _op=f"**{b:g}")
+            out = Value(a**b, "", (self,), f"**{b:g}")
         def _backward():
             if isinstance(other, Value):
                 if a <= 0:
@@ -156,7 +165,7 @@ class Value:
 
     def _unary(self, op, data, local):
         """Node for out = f(self), where local = f'(self) is computed in the forward pass."""
-        out = Value(data, _prev=(self,), _op=op)
+        out = Value(data, "", (self,), op)
         def _backward():
             self.grad += local * out.grad
         out._backward = _backward
