@@ -132,6 +132,18 @@ class Optimizer:
             buf = self._buffers[key] = np.empty_like(like)
         return buf
 
+    @staticmethod
+    def _fused(p, g):
+        """The numba kernel module when a fused update can run on (p, g), else None (numpy twin).
+
+        Fused updates need contiguous arrays and the numba backend (TINYNN_BACKEND=numpy or
+        NUMBA_DISABLE_JIT=1 select the numpy code); numba is imported on the first step only.
+        """
+        if not p.data.flags.c_contiguous or g.dtype != p.data.dtype:
+            return None
+        from ..kernels import backend, optim as kernels
+        return kernels if backend.resolve() == "numba" else None
+
     def _effective_grad(self, p, g, wd, maximize):
         """The gradient the rule works with: g, negated if maximize, plus wd·θ (the L2 penalty's gradient).
 

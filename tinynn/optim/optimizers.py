@@ -87,17 +87,26 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state, group):
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p.data)
+            state["exp_avg_sq"] = np.zeros_like(p.data)
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
         if self._decoupled:
             if wd:
                 np.multiply(p.data, 1 - lr * wd, out=p.data)
             g = self._effective_grad(p, g, 0, group["maximize"])
         else:
             g = self._effective_grad(p, g, wd, group["maximize"])
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
         state["step"] = t = state["step"] + 1
+        kernels = None if group["amsgrad"] else self._fused(p, g)
+        if kernels is not None:      # the same formulas as below, in one compiled pass
+            dt = p.data.dtype.type
+            kernels.adam_update(p.data.reshape(-1), g.reshape(-1), state["exp_avg"].reshape(-1),
+                                state["exp_avg_sq"].reshape(-1), dt(beta1), dt(beta2), dt(group["eps"]),
+                                dt(lr / (1 - beta1 ** t)), dt(1 / math.sqrt(1 - beta2 ** t)))
+            return
         m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._scratch(g, 1)
         np.multiply(m, beta1, out=m)
         np.multiply(g, 1 - beta1, out=tmp)
@@ -107,8 +116,6 @@ class Adam(Optimizer):
         np.multiply(tmp, 1 - beta2, out=tmp)
         np.add(v, tmp, out=v)
         if group["amsgrad"]:
-            if "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = np.zeros_like(p.data)
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         # denominator √v̂ + ε = √v/√(1−β₂ᵗ) + ε; step size γ/(1−β₁ᵗ) turns m into m̂
         np.sqrt(v, out=tmp)
