@@ -77,24 +77,19 @@ def digits_figure(images, probs, titles, path, per_row=5):
     """Each image above a bar chart of its class probabilities, `per_row` images per row."""
     n = len(images)
     rows = -(-n // per_row)
-    fig, axes = plt.subplots(2 * rows, per_row, figsize=(2.2 * per_row, 3.3 * rows + 0.4), squeeze=False,
-                             gridspec_kw=dict(height_ratios=[1.5, 0.6] * rows))
-    for ax in axes.ravel():
-        ax.set_visible(False)
-    for j in range(n):
-        top, bottom = axes[2 * (j // per_row), j % per_row], axes[2 * (j // per_row) + 1, j % per_row]
-        top.set_visible(True)
-        bottom.set_visible(True)
+    fig = plt.figure(figsize=(2.3 * per_row, 3.1 * rows + 0.4), layout="constrained")
+    cells = np.atleast_2d(fig.subfigures(rows, per_row))
+    for j, cell in enumerate(cells.ravel()):
+        if j >= n:
+            continue
+        top, bottom = cell.subplots(2, 1, gridspec_kw=dict(height_ratios=[2.2, 1]))
         top.imshow(images[j], cmap="gray", vmin=0, vmax=255)
         top.set(xticks=[], yticks=[])
         top.set_title(f"{titles[j]}\n→ {probs[j].argmax()} (p = {probs[j].max():.2f})", fontsize=10)
         bottom.bar(range(10), probs[j], color=["C3" if k == probs[j].argmax() else "C0" for k in range(10)])
-        bottom.set(xticks=range(10), ylim=(0, 1), yticks=[0, 0.5, 1] if j % per_row == 0 else [])
+        bottom.set(xticks=range(10), ylim=(0, 1), yticks=[0, 1])
         bottom.tick_params(labelsize=8)
-        if j % per_row == 0:
-            bottom.set_ylabel("p(digit)")
-    fig.suptitle("H4c: the reloaded checkpoint classifies 28×28 PNG digits", fontsize=12)
-    fig.tight_layout()
+    fig.suptitle("H4c: the reloaded checkpoint classifies 28×28 PNG digits (bars: p(digit))", fontsize=12)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
