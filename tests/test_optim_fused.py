@@ -50,3 +50,15 @@ def test_non_contiguous_parameter_falls_back_to_numpy():
     optim.Adam([p], lr=0.1).step()
     np.testing.assert_allclose(p.data, expected, rtol=1e-7)
     assert np.shares_memory(p.data, base)           # updated in place, the view kept
+
+
+def test_optimizer_with_fused_state_deepcopies_and_pickles():
+    import copy
+    import pickle
+    p = tn.ones(3, requires_grad=True)
+    p.grad = np.ones(3, np.float32)
+    opt = optim.Adam([p])
+    opt.step()
+    clone = copy.deepcopy(opt)
+    assert pickle.loads(pickle.dumps(opt)).state_dict()["state"][0]["step"] == 1
+    np.testing.assert_array_equal(clone.state_dict()["state"][0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"])

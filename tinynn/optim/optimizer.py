@@ -16,6 +16,16 @@ import numpy as np
 from ..tensor import Tensor, enable_grad
 
 
+def _kernels():
+    """The numba module of fused updates, or None for the numpy twins.
+
+    TINYNN_BACKEND=numpy or NUMBA_DISABLE_JIT=1 select the numpy code; numba is imported on the
+    first step only, so `import tinynn.optim` stays light.
+    """
+    from ..kernels import backend, optim as kernels
+    return kernels if backend.resolve() == "numba" else None
+
+
 class _Required:
     """Marker for a hyper-parameter without a default (SGD's lr): each group must set it."""
 
@@ -37,6 +47,7 @@ class Optimizer:
         self.state = {}
         self.param_groups = []
         self._buffers = {}
+        self._use_kernels = False
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
@@ -106,6 +117,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._use_kernels = _kernels() is not None     # looked up once per step
         for group in self.param_groups:
             for p in group["params"]:
                 g = p.grad
@@ -132,17 +144,11 @@ class Optimizer:
             buf = self._buffers[key] = np.empty_like(like)
         return buf
 
-    @staticmethod
-    def _fused(p, g):
-        """The numba kernel module when a fused update can run on (p, g), else None (numpy twin).
-
-        Fused updates need contiguous arrays and the numba backend (TINYNN_BACKEND=numpy or
-        NUMBA_DISABLE_JIT=1 select the numpy code); numba is imported on the first step only.
-        """
-        if not p.data.flags.c_contiguous or g.dtype != p.data.dtype:
+    def _fused(self, p, g):
+        """The kernel module when a fused update can run on (p, g): numba backend, contiguous, same dtype."""
+        if not self._use_kernels or not p.data.flags.c_contiguous or g.dtype != p.data.dtype:
             return None
-        from ..kernels import backend, optim as kernels
-        return kernels if backend.resolve() == "numba" else None
+        return _kernels()
 
     def _effective_grad(self, p, g, wd, maximize):
         """The gradient the rule works with: g, negated if maximize, plus wd·θ (the L2 penalty's gradient).
