@@ -5,9 +5,10 @@ from ..function import Function
 
 
 def _sigmoid(x):
-    """σ(x) = 1/(1+e^-x), evaluated with e^-|x| so the exponential never overflows."""
+    """σ(x) = 1/(1+e^-x) = e^x/(1+e^x), evaluated with z = e^-|x| ∈ (0, 1] so nothing overflows:
+    σ = 1/(1+z) for x ≥ 0 and z/(1+z) for x < 0 — one shared denominator."""
     z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+    return np.where(x >= 0, 1, z) / (1 + z)
 
 
 class Sigmoid(Function):
