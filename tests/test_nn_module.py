@@ -136,7 +136,7 @@ def test_sequential_and_module_list():
     seq = nn.Sequential(*layers)
     assert len(seq) == 2 and seq[-1] is layers[1] and list(seq) == layers
     assert isinstance(seq[:1], nn.Sequential) and seq[:1][0] is layers[0]
-    with pytest.raises(IndexError, match="out of range for 2 layers"):
+    with pytest.raises(IndexError, match="out of range for 2 entries"):
         seq[5]
     with pytest.raises(TypeError, match="nn.ReLU\\(\\)"):
         nn.Sequential(nn.Linear)
