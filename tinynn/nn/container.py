@@ -43,6 +43,11 @@ class ModuleList(Module):
             raise IndexError(f"{type(self).__name__} index {index} is out of range for {len(layers)} "
                              "entries") from None
 
+    def __setitem__(self, index, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__} entries must be Modules, got {type(module).__name__}")
+        self.register_module(list(self._modules)[index], module)
+
 
 class Sequential(ModuleList):
     """Sequential(layer1, layer2, ...) or Sequential(OrderedDict(name=layer)): forward applies them in order.
