@@ -18,6 +18,15 @@ GEOMETRIES = [
     ((2, 2, 5, 6), (2, 2, 3, 3), (3, 1), (3, 3, 2, 2), (1, 1)),        # padding wider than the kernel
 ]
 FAST = ["numpy", "numba"]
+LAYOUTS = ["per_sample", "wide"]
+
+
+@pytest.fixture
+def layout(request, monkeypatch):
+    """Force the product layout of tinynn/kernels/conv.py (normally chosen by size and BLAS threads)."""
+    monkeypatch.setattr(kconv, "BLAS_THREADS", 2)
+    monkeypatch.setattr(kconv, "WIDE_MIN_PRODUCT", 0 if request.param == "wide" else float("inf"))
+    return request.param
 
 
 def _rel_err(a, b):
@@ -32,9 +41,10 @@ def _random(geometry, seed, dtype=np.float64):
     return x, w, rng.standard_normal(y_shape).astype(dtype), dict(stride=stride, padding=padding, dilation=dilation)
 
 
+@pytest.mark.parametrize("layout", LAYOUTS, indirect=True)
 @pytest.mark.parametrize("backend", FAST)
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=[f"g{i}" for i in range(len(GEOMETRIES))])
-def test_conv_backends_agree_with_reference(geometry, backend):
+def test_conv_backends_agree_with_reference(geometry, backend, layout):
     x, w, gy, geo = _random(geometry, seed=1)
     y_ref = kernels.conv2d_forward(x, w, backend="reference", **geo)
     gx_ref, gw_ref = kernels.conv2d_backward(x, w, gy, backend="reference", **geo)
@@ -46,8 +56,9 @@ def test_conv_backends_agree_with_reference(geometry, backend):
     assert _rel_err(gw, gw_ref) < 1e-10
 
 
+@pytest.mark.parametrize("layout", LAYOUTS, indirect=True)
 @pytest.mark.parametrize("backend", FAST)
-def test_chunked_batches_give_the_same_result(backend, monkeypatch):
+def test_chunked_batches_give_the_same_result(backend, layout, monkeypatch):
     """Tiny chunks (several per batch, the last one ragged) must not change any number."""
     x, w, gy, geo = _random(((5, 2, 6, 6), (3, 2, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1)), seed=2)
 
@@ -55,9 +66,28 @@ def test_chunked_batches_give_the_same_result(backend, monkeypatch):
         return (kernels.conv2d_forward(x, w, backend=backend, **geo),
                 *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
     whole = run()
-    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # two samples per chunk: 2 + 2 + 1
+    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # per sample: 2 + 2 + 1 samples
+    monkeypatch.setattr(kconv, "WIDE_CHUNK_BYTES", 2 * 18 * 36 * 8)    # wide: 2 + 2 + 1 samples
+    assert kconv._plan(5, 3, 18, 36, 8)[1] == [(0, 2), (2, 4), (4, 5)]
     for a, b in zip(whole, run()):
         assert _rel_err(a, b) < 1e-13
+
+
+def test_layout_choice_follows_product_size_and_blas_threads(monkeypatch):
+    """Wide products only with several BLAS threads and a per-sample product BLAS would split;
+    wide chunks are as few as the limit allows and of equal size."""
+    monkeypatch.setattr(kconv, "BLAS_THREADS", 1)
+    assert kconv._plan(64, 64, 288, 1024, 4) == (False, [(n, n + 1) for n in range(64)])
+    monkeypatch.setattr(kconv, "BLAS_THREADS", 2)
+    assert kconv._plan(64, 64, 288, 1024, 4) == (True, [(0, 32), (32, 64)])  # 75 MB of columns: 2 chunks
+    assert kconv._plan(64, 64, 288, 1024, 8) == (True, [(0, 22), (22, 44), (44, 64)])
+    assert kconv._plan(4, 256, 9, 65536, 4) == (True, [(0, 1), (1, 2), (2, 3), (3, 4)])   # products count
+    assert kconv._plan(200, 8, 9, 676, 4)[0] is False                        # MNIST: 49 K per sample
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value, expected in [("OMP_NUM_THREADS", "3", 3), ("OPENBLAS_NUM_THREADS", "1", 1)]:
+        monkeypatch.setenv(name, value)
+        assert kconv.blas_threads() == expected
 
 
 def test_backward_skips_gradients_not_needed():
@@ -78,17 +108,20 @@ def test_float32_matches_float64_reference():
 
 
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=[f"g{i}" for i in range(len(GEOMETRIES))])
-def test_im2col_twins_agree_and_col2im_is_the_adjoint(geometry):
+@pytest.mark.parametrize("wide", [False, True])
+def test_im2col_twins_agree_and_col2im_is_the_adjoint(geometry, wide):
     x, w, _, geo = _random(geometry, seed=5)
     kh, kw = w.shape[2:]
     (sh, sw), (dh, dw), pads = geo["stride"], geo["dilation"], geo["padding"]
-    cols = im2col_numpy(x, kh, kw, geo["stride"], pads, geo["dilation"])
+    cols = im2col_numpy(x, kh, kw, geo["stride"], pads, geo["dilation"], wide)
     Ho, Wo = kernels.conv2d_output_shape(x.shape, w.shape, geo["stride"], pads, geo["dilation"])[2:]
+    per_sample = cols.transpose(1, 0, 2) if wide else cols
+    assert per_sample.shape == (x.shape[0], w[0].size, Ho * Wo)
     args = (kh, kw, sh, sw, pads[0], pads[2], dh, dw, Ho, Wo)
-    assert np.array_equal(im2col_numba(x, *args, np.empty_like(cols)), cols)
+    assert np.array_equal(im2col_numba(x, *args, np.empty_like(cols), wide), cols)
     c = np.random.default_rng(6).standard_normal(cols.shape)
-    back = col2im_numpy(c, x.shape, kh, kw, geo["stride"], pads, geo["dilation"])
-    assert _rel_err(col2im_numba(c, *args, np.zeros_like(x)), back) < 1e-13
+    back = col2im_numpy(c, x.shape, kh, kw, geo["stride"], pads, geo["dilation"], wide)
+    assert _rel_err(col2im_numba(c, *args, np.zeros_like(x), wide), back) < 1e-13
     assert abs(np.sum(cols * c) - np.sum(x * back)) < 1e-10 * np.sum(np.abs(cols * c))
 
 
