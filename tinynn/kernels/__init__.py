@@ -4,12 +4,25 @@ Each loop exists as a numba kernel and as a numpy twin computing the same number
 has a readable reference (output-pixel loops). Which one runs is chosen by backend name:
 `set_backend('numpy')`, `with use_backend('reference'): ...`, the `backend=` argument, or the
 environment variable TINYNN_BACKEND=auto|numba|numpy|reference (default 'auto').
-"""
-from .backend import NAMES as BACKENDS, get_backend, resolve, set_backend, use_backend
-from .conv import conv2d_backward, conv2d_forward, conv2d_output_shape
-from .pad import fold2d, pad2d
-from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 
-__all__ = ["BACKENDS", "avg_pool2d_backward", "avg_pool2d_forward", "conv2d_backward", "conv2d_forward",
-           "conv2d_output_shape", "fold2d", "get_backend", "max_pool2d_backward", "max_pool2d_forward",
-           "pad2d", "resolve", "set_backend", "use_backend"]
+The kernel modules (conv, pool, im2col) import numba, which takes ~0.4 s, so this package loads
+them on first use: `tinynn.kernels.conv2d_forward` imports tinynn.kernels.conv when it is first
+looked up, and `import tinynn.nn` stays fast.
+"""
+import importlib
+
+from .backend import NAMES as BACKENDS, get_backend, resolve, set_backend, use_backend
+from .pad import fold2d, pad2d
+
+_LAZY = {"conv2d_forward": "conv", "conv2d_backward": "conv", "conv2d_output_shape": "conv",
+         "max_pool2d_forward": "pool", "max_pool2d_backward": "pool",
+         "avg_pool2d_forward": "pool", "avg_pool2d_backward": "pool"}
+
+__all__ = ["BACKENDS", "fold2d", "get_backend", "pad2d", "resolve", "set_backend", "use_backend", *_LAZY]
+
+
+def __getattr__(name):
+    """The kernels of _LAZY, from their module, imported on first use (module-level __getattr__, PEP 562)."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,12 +3,12 @@
 The choice comes from, in order: the `backend=` argument of a kernel call, `set_backend(name)` /
 `use_backend(name)`, the environment variable TINYNN_BACKEND, and finally 'auto', which means
 'numba' unless numba's JIT is disabled (NUMBA_DISABLE_JIT=1: then the numba kernels would run as
-slow Python loops, so 'auto' takes the numpy path instead).
+slow Python loops, so 'auto' takes the numpy path instead). numba's setting is read when 'auto'
+is first resolved, i.e. at the first kernel call: importing numba takes ~0.4 s, which
+`import tinynn` should not pay.
 """
 import contextlib
 import os
-
-from numba.core import config as _numba_config
 
 NAMES = ("auto", "numba", "numpy", "reference")
 _chosen = None
@@ -48,5 +48,6 @@ def resolve(name=None):
     """'numba', 'numpy' or 'reference' for a backend name (None: the one in force)."""
     name = get_backend() if name is None else _check(name)
     if name == "auto":
-        return "numpy" if _numba_config.DISABLE_JIT else "numba"
+        from numba.core import config        # imported here, on first use (see the module docstring)
+        return "numpy" if config.DISABLE_JIT else "numba"
     return name

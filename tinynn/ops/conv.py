@@ -10,9 +10,8 @@ shape gives a message naming the layer, the input shape and the expected one.
 """
 import numpy as np
 
+from .. import kernels        # the kernel modules (and numba) are imported at the first call
 from ..function import Function
-from ..kernels import conv as _conv
-from ..kernels import pool as _pool
 from ..kernels.pad import MODES, check_pads, fold2d, pad2d
 from ..tensor import Tensor
 
@@ -31,7 +30,7 @@ class Conv2d(Function):
             x, padding = pad2d(x, padding, padding_mode), (0, 0, 0, 0)
         self.kernel_padding = padding
         self.save_for_backward(x, w)
-        y = _conv.conv2d_forward(x, w, padding=padding, **self.options)
+        y = kernels.conv2d_forward(x, w, padding=padding, **self.options)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y
@@ -39,7 +38,7 @@ class Conv2d(Function):
     def backward(self, g):
         x, w = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        gx, gw = _conv.conv2d_backward(x, w, g, padding=self.kernel_padding, need_x=need_x, need_w=need_w,
+        gx, gw = kernels.conv2d_backward(x, w, g, padding=self.kernel_padding, need_x=need_x, need_w=need_w,
                                        **self.options)
         if gx is not None and self.mode != "zeros":
             gx = fold2d(gx, self.padding, self.mode)
@@ -49,23 +48,23 @@ class Conv2d(Function):
 class MaxPool2d(Function):
     """y = max over each window.   dL/dx: g goes to the (first) maximum of its window, 0 elsewhere."""
     def forward(self, x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
-        y, arg = _pool.max_pool2d_forward(x, kernel, stride, padding, backend)
+        y, arg = kernels.max_pool2d_forward(x, kernel, stride, padding, backend)
         self.x_shape, self.backend = x.shape, backend
         self.save_for_backward(arg)
         return y
 
     def backward(self, g):
-        return _pool.max_pool2d_backward(g, self.saved[0], self.x_shape, self.backend)
+        return kernels.max_pool2d_backward(g, self.saved[0], self.x_shape, self.backend)
 
 
 class AvgPool2d(Function):
     """y = mean over each window (zero padding counted).   dL/dx: g / (kh·kw) to every window element."""
     def forward(self, x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
         self.args = (x.shape, kernel, stride, padding, backend)
-        return _pool.avg_pool2d_forward(x, kernel, stride, padding, backend)
+        return kernels.avg_pool2d_forward(x, kernel, stride, padding, backend)
 
     def backward(self, g):
-        return _pool.avg_pool2d_backward(g, *self.args)
+        return kernels.avg_pool2d_backward(g, *self.args)
 
 
 # ---- argument checks -----------------------------------------------------------------------------
