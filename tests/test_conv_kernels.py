@@ -1,10 +1,15 @@
 """Every convolution/pooling backend agrees with the readable reference (float64, to 1e-10), and the
-numba kernels agree with their numpy twins; padding and folding are adjoint for every mode."""
+numba kernels agree with their numpy twins; padding and folding are adjoint for every mode; samples
+split over threads give the same numbers."""
+import os
+import threading
+
 import numpy as np
 import pytest
 
 from tinynn import kernels
 from tinynn.kernels import conv as kconv
+from tinynn.kernels import parallel
 from tinynn.kernels.im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
 from tinynn.kernels.pad import fold2d, pad2d
 
@@ -18,15 +23,6 @@ GEOMETRIES = [
     ((2, 2, 5, 6), (2, 2, 3, 3), (3, 1), (3, 3, 2, 2), (1, 1)),        # padding wider than the kernel
 ]
 FAST = ["numpy", "numba"]
-LAYOUTS = ["per_sample", "wide"]
-
-
-@pytest.fixture
-def layout(request, monkeypatch):
-    """Force the product layout of tinynn/kernels/conv.py (normally chosen by size and BLAS threads)."""
-    monkeypatch.setattr(kconv, "BLAS_THREADS", 2)
-    monkeypatch.setattr(kconv, "WIDE_MIN_PRODUCT", 0 if request.param == "wide" else float("inf"))
-    return request.param
 
 
 def _rel_err(a, b):
@@ -41,10 +37,9 @@ def _random(geometry, seed, dtype=np.float64):
     return x, w, rng.standard_normal(y_shape).astype(dtype), dict(stride=stride, padding=padding, dilation=dilation)
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, indirect=True)
 @pytest.mark.parametrize("backend", FAST)
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=[f"g{i}" for i in range(len(GEOMETRIES))])
-def test_conv_backends_agree_with_reference(geometry, backend, layout):
+def test_conv_backends_agree_with_reference(geometry, backend):
     x, w, gy, geo = _random(geometry, seed=1)
     y_ref = kernels.conv2d_forward(x, w, backend="reference", **geo)
     gx_ref, gw_ref = kernels.conv2d_backward(x, w, gy, backend="reference", **geo)
@@ -56,9 +51,8 @@ def test_conv_backends_agree_with_reference(geometry, backend, layout):
     assert _rel_err(gw, gw_ref) < 1e-10
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, indirect=True)
 @pytest.mark.parametrize("backend", FAST)
-def test_chunked_batches_give_the_same_result(backend, layout, monkeypatch):
+def test_chunked_batches_give_the_same_result(backend, monkeypatch):
     """Tiny chunks (several per batch, the last one ragged) must not change any number."""
     x, w, gy, geo = _random(((5, 2, 6, 6), (3, 2, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1)), seed=2)
 
@@ -66,28 +60,9 @@ def test_chunked_batches_give_the_same_result(backend, layout, monkeypatch):
         return (kernels.conv2d_forward(x, w, backend=backend, **geo),
                 *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
     whole = run()
-    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # per sample: 2 + 2 + 1 samples
-    monkeypatch.setattr(kconv, "WIDE_CHUNK_BYTES", 2 * 18 * 36 * 8)    # wide: 2 + 2 + 1 samples
-    assert kconv._plan(5, 3, 18, 36, 8)[1] == [(0, 2), (2, 4), (4, 5)]
+    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # two samples per chunk: 2 + 2 + 1
     for a, b in zip(whole, run()):
         assert _rel_err(a, b) < 1e-13
-
-
-def test_layout_choice_follows_product_size_and_blas_threads(monkeypatch):
-    """Wide products only with several BLAS threads and a per-sample product BLAS would split;
-    wide chunks are as few as the limit allows and of equal size."""
-    monkeypatch.setattr(kconv, "BLAS_THREADS", 1)
-    assert kconv._plan(64, 64, 288, 1024, 4) == (False, [(n, n + 1) for n in range(64)])
-    monkeypatch.setattr(kconv, "BLAS_THREADS", 2)
-    assert kconv._plan(64, 64, 288, 1024, 4) == (True, [(0, 32), (32, 64)])  # 75 MB of columns: 2 chunks
-    assert kconv._plan(64, 64, 288, 1024, 8) == (True, [(0, 22), (22, 44), (44, 64)])
-    assert kconv._plan(4, 256, 9, 65536, 4) == (True, [(0, 1), (1, 2), (2, 3), (3, 4)])   # products count
-    assert kconv._plan(200, 8, 9, 676, 4)[0] is False                        # MNIST: 49 K per sample
-    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value, expected in [("OMP_NUM_THREADS", "3", 3), ("OPENBLAS_NUM_THREADS", "1", 1)]:
-        monkeypatch.setenv(name, value)
-        assert kconv.blas_threads() == expected
 
 
 def test_backward_skips_gradients_not_needed():
@@ -108,20 +83,17 @@ def test_float32_matches_float64_reference():
 
 
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=[f"g{i}" for i in range(len(GEOMETRIES))])
-@pytest.mark.parametrize("wide", [False, True])
-def test_im2col_twins_agree_and_col2im_is_the_adjoint(geometry, wide):
+def test_im2col_twins_agree_and_col2im_is_the_adjoint(geometry):
     x, w, _, geo = _random(geometry, seed=5)
     kh, kw = w.shape[2:]
     (sh, sw), (dh, dw), pads = geo["stride"], geo["dilation"], geo["padding"]
-    cols = im2col_numpy(x, kh, kw, geo["stride"], pads, geo["dilation"], wide)
+    cols = im2col_numpy(x, kh, kw, geo["stride"], pads, geo["dilation"])
     Ho, Wo = kernels.conv2d_output_shape(x.shape, w.shape, geo["stride"], pads, geo["dilation"])[2:]
-    per_sample = cols.transpose(1, 0, 2) if wide else cols
-    assert per_sample.shape == (x.shape[0], w[0].size, Ho * Wo)
     args = (kh, kw, sh, sw, pads[0], pads[2], dh, dw, Ho, Wo)
-    assert np.array_equal(im2col_numba(x, *args, np.empty_like(cols), wide), cols)
+    assert np.array_equal(im2col_numba(x, *args, np.empty_like(cols)), cols)
     c = np.random.default_rng(6).standard_normal(cols.shape)
-    back = col2im_numpy(c, x.shape, kh, kw, geo["stride"], pads, geo["dilation"], wide)
-    assert _rel_err(col2im_numba(c, *args, np.zeros_like(x), wide), back) < 1e-13
+    back = col2im_numpy(c, x.shape, kh, kw, geo["stride"], pads, geo["dilation"])
+    assert _rel_err(col2im_numba(c, *args, np.zeros_like(x)), back) < 1e-13
     assert abs(np.sum(cols * c) - np.sum(x * back)) < 1e-10 * np.sum(np.abs(cols * c))
 
 
@@ -162,3 +134,59 @@ def test_backend_switch():
         assert kernels.get_backend() == "reference"
     with pytest.raises(ValueError, match="unknown kernel backend 'fast'.*reference"):
         kernels.set_backend("fast")
+
+
+# ---- samples split over threads (tinynn/kernels/parallel.py) -----------------------------------------
+@pytest.mark.parametrize("backend", FAST)
+def test_samples_split_over_threads_give_the_same_result(backend, monkeypatch):
+    """Chunks spread over 3 threads (BLAS on one) give the numbers of one thread, ragged chunks included."""
+    x, w, gy, geo = _random(((7, 2, 6, 6), (3, 2, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1)), seed=9)
+
+    def run():
+        return (kernels.conv2d_forward(x, w, backend=backend, **geo),
+                *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
+    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # 4 chunks: 2 + 2 + 2 + 1 samples
+    alone = run()
+    calls = []
+    monkeypatch.setattr(kconv, "PARALLEL_MIN_PRODUCT", 0)
+    monkeypatch.setattr(parallel, "threads", lambda: 3)
+    map_chunks = parallel.map_chunks
+    monkeypatch.setattr(parallel, "map_chunks", lambda *a: calls.append(a[1:]) or map_chunks(*a))
+    for a, b in zip(alone, run()):
+        assert _rel_err(a, b) < 1e-13
+    assert calls == [([(0, 2), (2, 4), (4, 6), (6, 7)], 3)] * 2
+
+
+def test_map_chunks_runs_groups_on_threads_with_one_blas_thread():
+    seen = []
+
+    def work(start, stop):
+        seen.append((start, threading.current_thread().name, parallel.threads()))
+        return stop - start
+    before = parallel.threads()
+    assert parallel.map_chunks(work, [(0, 2), (2, 4), (4, 5)], 2) == [2, 2, 1]
+    assert parallel.threads() == before                                 # restored afterwards
+    assert [name.startswith("tinynn-kernels") for _, name, _ in sorted(seen)] == [False, True, True]
+    if before is not None:                                              # numpy's BLAS is an OpenBLAS
+        assert {blas for _, _, blas in seen} == {1}
+    with pytest.raises(ZeroDivisionError):                             # errors reach the caller, count restored
+        parallel.map_chunks(lambda s, e: 1 / (s - 2), [(0, 2), (2, 4)], 2)
+    assert parallel.threads() == before
+
+
+def test_one_blas_thread_nests_and_restores():
+    before = parallel.threads()
+    if before is None:
+        pytest.skip("numpy's BLAS is not an OpenBLAS: nothing to set")
+    with parallel.one_blas_thread():
+        with parallel.one_blas_thread():
+            assert parallel.threads() == 1
+        assert parallel.threads() == 1
+    assert parallel.threads() == before
+
+
+def test_a_forked_child_gets_its_own_thread_pool(monkeypatch):
+    pool = parallel._pool(1)
+    assert parallel._pool(1) is pool
+    monkeypatch.setattr(os, "getpid", lambda: -1)                       # as in a child after fork
+    assert parallel._pool(1) is not pool
