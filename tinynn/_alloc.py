@@ -38,9 +38,9 @@ def keep_freed_memory():
     """Set glibc's mmap and trim thresholds (see the module docstring); True if they were set."""
     if os.environ.get("TINYNN_NO_MALLOPT", "") not in ("", "0") or not is_glibc():
         return False
-    own = any(name in os.environ for name in _USER_SETTINGS) or "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", "")
-    if own:                                          # the user tuned malloc: their settings win
-        return False
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    if any(name in os.environ for name in _USER_SETTINGS) or "glibc.malloc." in tunables:
+        return False                                 # the user tuned malloc: their settings win
     import ctypes
     libc = ctypes.CDLL(None)                         # the running process, whose symbols include glibc's
     mmap_set = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
