@@ -1,12 +1,14 @@
 """Let glibc keep freed large arrays for reuse, instead of handing them back to the OS every step.
 
-Why: a training step allocates the same large arrays every step (activations, gradients, products).
-glibc's malloc serves a block of M_MMAP_THRESHOLD bytes or more (128 KB at start; raised to the
-size of each big block freed, up to 32 MB) with a fresh mmap() and unmaps it on free, and gives free
-heap space above M_TRIM_THRESHOLD back to the OS. A block of the same size as the one just freed
-therefore comes back as fresh pages, and touching them costs a page fault per 4 KB. Measured alone in
-a fresh process (benchmarks/alone.py, 1 thread): SUSY MLP batch 1024 868 faults per step, φ⁴ CNN
-batch 64 1760 faults per step; with the settings below 0 faults, and the steps 1.6-2.4x faster.
+Why: a training step allocates the same large arrays every step (activations, gradients, products)
+and frees them at its end. glibc's malloc serves blocks of M_MMAP_THRESHOLD bytes or more with a
+fresh mmap() each time (128 KB at start, raised to the largest block freed, up to 32 MB), and gives
+free space at the top of its heap back to the OS once it exceeds M_TRIM_THRESHOLD (twice that). When
+a step's arrays are freed together, the free space exceeds it, the heap shrinks, and the next step
+grows it again: every 4 KB page is then a page fault (zeroed memory from the kernel). Measured alone
+in a fresh process (benchmarks/alone.py): SUSY MLP batch 1024 870-970 faults per step, φ⁴ CNN batch 64
+1768; with the settings below 0, and the steps faster: SUSY 7.4-8.4 -> 3.9-4.9 ms, φ⁴ 13-15 -> 10-12 ms
+(1 thread), SUSY 8.1 -> 4.6 ms and φ⁴ 13.7 -> 8.8 ms (2 threads).
 
 What: on glibc (Linux), `import tinynn` calls mallopt(M_MMAP_THRESHOLD, 32 MB) and
 mallopt(M_TRIM_THRESHOLD, 64 MB) - the values glibc's own adaptive rule ends at, set from the

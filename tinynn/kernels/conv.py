@@ -16,13 +16,16 @@ measured faster than building the columns of the whole batch at once. Direct num
 (no im2col) were measured 2.5-4x slower than im2col + BLAS even for 1 -> 8 channels, so there are none.
 
 Threads: when BLAS runs on several threads and a sample's product is large (O·K·L of at least
-PARALLEL_MIN_PRODUCT, smaller ones BLAS runs on one thread anyway), the chunks are spread over that
-many threads, each calling BLAS on one thread (tinynn/kernels/parallel.py): one wake-up of the
-threads per kernel call instead of one per product, which on a busy machine made a 64×32→64,
-32×32 layer 7-14x faster (the numbers are in parallel.py). Also measured, on the same layer and
-2 threads: the columns of several samples side by side (K, n·L) with one product per 4-64 MB of
-columns: 2-4x slower than this under load and 1.1-1.3x slower when idle (the columns leave the cache);
-accumulating dL/dw with matmul(out=) per sample instead of .sum(axis=0): no faster.
+PARALLEL_MIN_PRODUCT; smaller ones OpenBLAS runs on one thread anyway), the chunks are spread over
+that many threads, each calling BLAS on one thread (tinynn/kernels/parallel.py): one wake-up of the
+threads per kernel call instead of one per product. On a 64×32→64, 32×32 layer with 2 threads this
+was 4-17x faster while another program ran, and 1.5x faster on an idle machine (parallel.py has the
+numbers). Also measured there: the columns of n samples side by side, (K, n·L), with one product
+per 4-64 MB of columns: 1.6-3.8x slower than the threads under load (each product still wakes BLAS's
+threads), 1.2-1.3x slower than one product per sample when idle (the columns leave the cache), and
+5-30% slower with one thread. Splitting the small convolutions of the MNIST and φ⁴ networks too:
+no faster when idle, 12-15% slower under load. Accumulating dL/dw per sample with matmul(out=)
+instead of .sum(axis=0): no faster.
 """
 import threading
 

@@ -3,10 +3,13 @@
 Why: numpy hands matrix products to OpenBLAS, which splits every product over its threads. Each
 call wakes those threads and waits for all of them. On an idle machine that costs microseconds; on a
 busy one (another program running) a thread often waits for a CPU time slice, ~10 ms, per call.
-A convolution with one product per sample makes 64 calls forward and 128 backward for a batch of 64:
-measured 1.0 s forward and 1.5 s backward for 64×32→64 channels, 32×32, with 2 BLAS threads while
-another program ran, against 0.07 s and 0.14 s when the samples are split over 2 threads that each
-call BLAS on one thread (one wake-up per kernel call, as PyTorch's one parallel region per op).
+A convolution with one product per sample makes 64 calls forward and 128 backward for a batch of 64.
+Measured on Conv2d 64×32→64 channels, 32×32, 3×3, 2 threads: while another program ran, one
+product per sample took 0.24-1.0 s forward and 0.9-1.5 s backward; with the samples split over 2
+threads that each call BLAS on one thread (one wake-up per kernel call, as PyTorch has one parallel
+region per op) 0.06-0.09 s and 0.12-0.14 s. On an idle machine: forward 39 -> 24 ms, forward +
+backward 136 -> 87 ms. OpenBLAS's threads also spin for a while after each call, which slowed the
+next program part (PyTorch's convolution, in the benchmarks) by 1.4-1.7x; split, they stay asleep.
 
 How: `threads()` is the number of threads the process's OpenBLAS uses (None when the BLAS is not an
 OpenBLAS this module can drive, e.g. MKL or Apple's Accelerate: then the kernels run as before,
@@ -42,8 +45,21 @@ def _libraries():
     return paths
 
 
+def _numpy_uses_openblas():
+    """What numpy was built with (numpy.show_config); an MKL numpy must not be driven through an
+    OpenBLAS that some other package loaded."""
+    import numpy
+    try:
+        blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except (TypeError, KeyError):                     # numpy 1.x, or no build information
+        return False
+    return "openblas" in str(blas.get("name", "")).lower()
+
+
 def _find_openblas():
     """(get_num_threads, set_num_threads) of numpy's OpenBLAS as C functions, or None."""
+    if not _numpy_uses_openblas():
+        return None
     for path in _libraries():
         try:
             library = ctypes.CDLL(path)               # already loaded by numpy: the same library
@@ -59,6 +75,7 @@ _openblas = None
 
 
 def _blas():
+    """numpy's OpenBLAS (get, set), or () without one; looked up once."""
     global _openblas
     if _openblas is None:
         _openblas = _find_openblas() or ()
