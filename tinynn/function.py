@@ -58,14 +58,18 @@ class Function:
         """
         Tensor = _tensor.Tensor
         ctx = cls()
-        arrays, needs = [], []
+        arrays, needs, inputs = [], [], []
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                needs.append(a._requires_grad)
+                if a._requires_grad:
+                    needs.append(True)
+                    inputs.append(a)
+                    continue
             else:
                 arrays.append(a)
-                needs.append(False)
+            needs.append(False)
+            inputs.append(None)
         ctx.needs_input_grad = needs
         try:
             data = ctx.forward(*arrays, **options)
@@ -74,12 +78,12 @@ class Function:
             raise ValueError(f"{cls.__name__}: cannot apply to inputs of shapes {shapes}: {err}") from None
         if not (_tensor._grad_enabled and True in needs):
             return _tensor.wrap(data, None)
-        ctx.inputs = [a if n else None for a, n in zip(args, needs)]
-        ctx.parents = [a for a in ctx.inputs if a is not None]
+        ctx.inputs = inputs                           # the inputs that need a gradient, None for the others
+        ctx.parents = [a for a in inputs if a is not None]
         return _tensor.wrap(data, ctx)
 
     def input_grads(self, grad):
-        """Yield (input tensor, gradient) pairs, gradients un-broadcast and checked against the input."""
+        """[(input tensor, gradient), ...] for the inputs that need one, un-broadcast and checked."""
         if self.saved is None:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time ({type(self).__name__} already freed "
@@ -87,20 +91,22 @@ class Function:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
+        pairs = []
         for x, g in zip(self.inputs, grads):
             if x is None or g is None:
                 continue
-            shape = x.data.shape
+            data = x.data
             if type(g) is not np.ndarray:
                 g = np.asarray(g)
-            if g.shape != shape:
-                g = unbroadcast(g, shape)
-                if g.shape != shape:
+            if g.shape != data.shape:
+                g = unbroadcast(g, data.shape)
+                if g.shape != data.shape:
                     raise RuntimeError(f"{type(self).__name__}.backward returned a gradient of shape {g.shape} "
-                                       f"for an input of shape {shape}")
-            if g.dtype != x.data.dtype:
-                g = g.astype(x.data.dtype)
-            yield x, g
+                                       f"for an input of shape {data.shape}")
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)
+            pairs.append((x, g))
+        return pairs
 
     def release(self):
         """Free the arrays saved for backward (after a backward pass without retain_graph)."""

@@ -175,7 +175,7 @@ class Tensor:
                 raise RuntimeError(f"backward() without a gradient argument needs a one-element output, "
                                    f"this one has shape {self.shape}; pass grad= of that shape, "
                                    "or reduce the output first (e.g. loss.sum())")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)
         else:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:

@@ -93,10 +93,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     y = like(target, p)
     same_shape("binary_cross_entropy", p, y)
     for what, t in (("input", p), ("target", y)):
-        if t.size and (np.min(t.data) < 0 or np.max(t.data) > 1):
+        if t.size and (t.data.min() < 0 or t.data.max() > 1):      # methods: half the cost of np.min
             hint = " (for logits use binary_cross_entropy_with_logits)" if what == "input" else ""
-            raise ValueError(f"binary_cross_entropy: {what} values must lie in [0, 1], found min {np.min(t.data)} "
-                             f"and max {np.max(t.data)}{hint}")
+            raise ValueError(f"binary_cross_entropy: {what} values must lie in [0, 1], found min {t.data.min()} "
+                             f"and max {t.data.max()}{hint}")
     return BinaryCrossEntropy.apply(p, y, weight=elementwise_weight("binary_cross_entropy", weight, p),
                                     scale=scale_for(reduction, p.size, "binary_cross_entropy"))
 

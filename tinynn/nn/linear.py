@@ -38,11 +38,12 @@ class LinearFunction(Function):
 
 def layer_input(x, weight, name="linear"):
     """x as a Tensor of the weight's dtype, checked to have a last axis of size in_features = weight.shape[-1]."""
+    w = weight.data
     if not isinstance(x, Tensor):
-        x = Tensor(np.asarray(x, dtype=weight.dtype))
-    elif x.dtype != weight.dtype:
-        x = x.astype(weight.dtype)
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        x = Tensor(np.asarray(x, dtype=w.dtype))
+    elif x.data.dtype != w.dtype:
+        x = x.astype(w.dtype)
+    if not x.data.shape or x.data.shape[-1] != w.shape[-1]:
         raise ValueError(f"{name}: input of shape {x.shape} needs a last axis of size {weight.shape[-1]} "
                          f"to match the weight of shape {weight.shape}")
     return x
