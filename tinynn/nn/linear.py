@@ -29,9 +29,9 @@ class LinearFunction(Function):
     def backward(self, g):
         x, w = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        g2 = g.reshape(-1, g.shape[-1])
+        g2, x2 = (g, x) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
         gx = g @ w if need_x else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gw = g2.T @ x2 if need_w else None
         gb = g2.sum(axis=0) if need_b else None
         return gx, gw, gb
 
