@@ -1,4 +1,5 @@
 """Splitting (KFold, train_test_split) and grid search."""
+import warnings
 
 import numpy as np
 import pytest
@@ -230,6 +231,26 @@ def test_parallel_search_with_an_estimator_defined_in_this_module():
     assert serial.best_score_ == pytest.approx(np.mean(manual))
 
 
+class WarningMean(ShrunkMean):
+    """ShrunkMean that warns when it fits with shrink 0 (a worker's warning must reach the parent)."""
+
+    def fit(self, X, y):
+        if self.shrink == 0:
+            warnings.warn("shrink=0 ignores the data", UserWarning)
+        return super().fit(X, y)
+
+
+def test_warnings_in_workers_reach_the_parent_under_its_filters():
+    X, y = np.zeros((30, 1)), np.arange(30.0)
+    search = GridSearchCV(WarningMean(), {"shrink": [0.0, 1.0]}, cv=3, n_jobs=2,
+                          scoring="neg_mean_squared_error", refit=False)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("default")                              # Python's default: once per place
+        search.fit(X, y)
+    assert [str(w.message) for w in record] == ["shrink=0 ignores the data"]   # 3 folds warn, shown once
+    assert record[0].category is UserWarning and record[0].filename == __file__
+
+
 def test_grid_search_errors():
     X, y = and_problem(0)
     with pytest.raises(ValueError, match="invalid parameter 'depth'"):
@@ -247,3 +268,16 @@ def test_grid_search_errors():
         search.predict(X)
     with pytest.raises(ValueError, match="min_samples_leaf"):
         GridSearchCV(DecisionTreeClassifier(), {"min_samples_leaf": [0]}, cv=3).fit(X, y)
+
+
+def test_a_flat_script_with_n_jobs_gets_a_clear_error(tmp_path):
+    """Workers re-import the main script; without a __main__ guard the search must say so."""
+    import subprocess
+    import sys
+    script = tmp_path / "flat.py"
+    script.write_text("import numpy as np\nfrom tinynn.classic import DecisionTreeClassifier, GridSearchCV\n"
+                      "X = np.arange(40.0).reshape(20, 2); y = np.arange(20) % 2\n"
+                      "GridSearchCV(DecisionTreeClassifier(), {'max_depth': [1, 2]}, cv=2, n_jobs=2).fit(X, y)\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0
+    assert "if __name__ == '__main__':" in out.stderr.splitlines()[-1]

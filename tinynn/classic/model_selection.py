@@ -19,6 +19,7 @@ import pickle
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -149,10 +150,15 @@ def _init_worker(estimator, X, y, folds, scorer, return_train):
 
 
 def _worker_task(params, fold):
+    """One fit in a worker; its warnings are recorded and sent back with the result, so the
+    parent issues them under its own filters (a worker's stderr ignores them)."""
     s = _WORKER_STATE
     train, test = s["folds"][fold]
-    return _fit_and_score(s["estimator"], params, s["X"], s["y"], train, test, s["scorer"],
-                          s["return_train"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _fit_and_score(s["estimator"], params, s["X"], s["y"], train, test, s["scorer"],
+                                s["return_train"])
+    return result, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
 
 
 def _n_workers(n_jobs, n_tasks):
@@ -191,7 +197,19 @@ def run_fits(estimator, X, y, folds, scorer, tasks, n_jobs=None, return_train=Fa
                              initializer=_init_worker,
                              initargs=(estimator, X, y, folds, scorer, return_train)) as pool:
         futures = [pool.submit(_worker_task, params, f) for params, f in tasks]
-        return [fut.result() for fut in futures]
+        try:
+            outcomes = [fut.result() for fut in futures]
+        except BrokenProcessPool:
+            raise RuntimeError(
+                f"n_jobs={n_jobs}: the worker processes died. Each worker imports the main script again, "
+                "so a script that starts the search at top level must put that code under "
+                "`if __name__ == '__main__':` (or use n_jobs=None); their error message is printed above"
+            ) from None
+    seen = {}                                   # warning registry: a repeated warning shows once
+    for _, caught in outcomes:
+        for message, category, filename, lineno in caught:
+            warnings.warn_explicit(message, category, filename, lineno, registry=seen)
+    return [result for result, _ in outcomes]
 
 
 def _as_arrays(X, y):
