@@ -27,6 +27,7 @@ threads), 1.2-1.3x slower than one product per sample when idle (the columns lea
 no faster when idle, 12-15% slower under load. Accumulating dL/dw per sample with matmul(out=)
 instead of .sum(axis=0): no faster.
 """
+import math
 import threading
 
 import numpy as np
@@ -35,12 +36,15 @@ from . import backend as _backend
 from . import parallel
 from .conv_reference import (conv2d_backward_input_reference, conv2d_backward_weight_reference,
                              conv2d_forward_reference, output_size)
+from . import winograd
 from .im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
 
 CHUNK_ELEMENTS = 1 << 18          # columns of one chunk: 256 K numbers = 1 MB in float32
-WORKSPACE_LIMIT = 1 << 22         # column buffers up to 4 M numbers are kept for the next call
+WINOGRAD_CHUNK_ELEMENTS = 1 << 18  # transformed tiles (V and M) of one chunk
+WINOGRAD_MIN_CHANNELS = 64        # C·O from which a 3×3 convolution uses Winograd (conv2d_forward)
+WORKSPACE_LIMIT = 1 << 22         # scratch buffers up to 4 M numbers are kept for the next call
 PARALLEL_MIN_PRODUCT = 1 << 19    # O·K·L of one sample from which OpenBLAS splits a product over threads
-_workspace = threading.local()    # one buffer per thread and dtype, so concurrent threads never share one
+_workspace = threading.local()    # buffers per thread, so concurrent threads never share one
 
 
 def conv2d_output_shape(x_shape, w_shape, stride, padding, dilation):
@@ -50,35 +54,37 @@ def conv2d_output_shape(x_shape, w_shape, stride, padding, dilation):
             output_size(W, kw, stride[1], padding[2] + padding[3], dilation[1]))
 
 
-def _chunks(N, K, L):
-    """Sample ranges [start, stop) whose columns (K·L numbers per sample) fill about CHUNK_ELEMENTS."""
-    size = max(1, min(N, CHUNK_ELEMENTS // max(1, K * L)))
+def _chunks(N, per_sample, elements=None):
+    """Sample ranges [start, stop) whose scratch (per_sample numbers each) fills about `elements`
+    (default CHUNK_ELEMENTS)."""
+    size = max(1, min(N, (elements or CHUNK_ELEMENTS) // max(1, per_sample)))
     return [(s, min(N, s + size)) for s in range(0, N, size)]
 
 
-def _map_chunks(work, N, O, K, L):
-    """[work(start, stop) for each chunk of samples]: on this thread, or spread over BLAS's threads."""
-    chunks = _chunks(N, K, L)
-    threads = parallel.threads() if O * K * L >= PARALLEL_MIN_PRODUCT and len(chunks) > 1 else None
+def _map_chunks(work, chunks, product):
+    """[work(start, stop) for each chunk]: on this thread, or spread over BLAS's threads when one
+    sample's products are large (product = O·C·kh·kw·Ho·Wo, the multiply-adds of a direct convolution)."""
+    threads = parallel.threads() if product >= PARALLEL_MIN_PRODUCT and len(chunks) > 1 else None
     if threads and threads > 1:
         return parallel.map_chunks(work, chunks, threads)
     return [work(start, stop) for start, stop in chunks]
 
 
-def _columns_buffer(n, K, L, dtype):
-    """A scratch array (n, K, L) for the columns, reused from call to call.
+def _scratch(name, shape, dtype):
+    """A scratch array for the kernels, reused from call to call (one per name, dtype and thread).
 
-    The columns never leave the kernel, so one buffer serves every call; allocating a fresh 1 MB
-    array each time cost ~250 page faults per call on the machine this was measured on.
+    Scratch never leaves the kernel, so one buffer serves every call; allocating a fresh 1 MB array
+    each time cost ~250 page faults per call on the machine this was measured on.
     """
-    size = n * K * L
+    size = math.prod(shape)
     if size > WORKSPACE_LIMIT:
-        return np.empty((n, K, L), dtype=dtype)
+        return np.empty(shape, dtype=dtype)
     buffers = _workspace.__dict__.setdefault("buffers", {})
-    flat = buffers.get(np.dtype(dtype))
+    key = (name, np.dtype(dtype))
+    flat = buffers.get(key)
     if flat is None or flat.size < size:
-        flat = buffers[np.dtype(dtype)] = np.empty(max(size, CHUNK_ELEMENTS), dtype=dtype)
-    return flat[:size].reshape(n, K, L)
+        flat = buffers[key] = np.empty(max(size, CHUNK_ELEMENTS), dtype=dtype)
+    return flat[:size].reshape(shape)
 
 
 class _Im2col:
@@ -117,8 +123,8 @@ def _forward_im2col(x, w, geo):
     w2 = w.reshape(O, geo.K)
 
     def chunk(s, e):
-        np.matmul(w2, geo.im2col(x[s:e], _columns_buffer(e - s, geo.K, geo.L, x.dtype)), out=y[s:e])
-    _map_chunks(chunk, N, O, geo.K, geo.L)
+        np.matmul(w2, geo.im2col(x[s:e], _scratch("cols", (e - s, geo.K, geo.L), x.dtype)), out=y[s:e])
+    _map_chunks(chunk, _chunks(N, geo.K * geo.L), O * geo.K * geo.L)
     return y.reshape(N, O, geo.Ho, geo.Wo)
 
 
@@ -134,21 +140,88 @@ def _backward_im2col(x, w, gy, geo, need_x, need_w):
 
     def chunk(s, e):
         """Fills gx[s:e]; returns this chunk's share of dL/dwᵀ."""
-        cols = _columns_buffer(e - s, geo.K, geo.L, x.dtype)
+        cols = _scratch("cols", (e - s, geo.K, geo.L), x.dtype)
         gw_t = np.matmul(geo.im2col(x[s:e], cols), gy[s:e].transpose(0, 2, 1)).sum(axis=0) if need_w else None
         if need_x:
             geo.col2im_add(np.matmul(w2.T, gy[s:e], out=cols), gx[s:e])
         return gw_t
-    shares = _map_chunks(chunk, N, O, geo.K, geo.L)
+    shares = _map_chunks(chunk, _chunks(N, geo.K * geo.L), O * geo.K * geo.L)
     return gx, (sum(shares).T.reshape(w.shape) if need_w else None)
 
 
+# ---- Winograd F(2×2, 3×3) (tinynn/kernels/winograd.py has the maths) -----------------------------
+def uses_winograd(w_shape, stride, dilation):
+    """True when conv2d_forward/backward take the Winograd path: a 3×3 kernel, stride 1, dilation 1,
+    and C·O >= WINOGRAD_MIN_CHANNELS (below that the transforms cost more than the products save)."""
+    O, C, kh, kw = w_shape
+    return (kh, kw) == (3, 3) and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1) and \
+        C * O >= WINOGRAD_MIN_CHANNELS
+
+
+def _winograd_kernels(use_numba):
+    """The tile transforms (input, input_adjoint, output, output_adjoint): numba's, or the numpy twins."""
+    k = winograd
+    if use_numba:
+        from . import numba_winograd as k                # imports numba: only on the numba path
+    suffix = "_numba" if use_numba else "_numpy"
+    return tuple(getattr(k, name + suffix) for name in ("input", "input_adjoint", "output", "output_adjoint"))
+
+
+def _forward_winograd(x, w, padding, use_numba):
+    """y = x ⋆ w for a 3×3 kernel, stride 1: per chunk of samples, tiles V = input transform of x,
+    M[ξ] = U[ξ] @ V[ξ] (16 BLAS products, U = weight transform), y = output transform of M."""
+    (N, C, H, W), O = x.shape, w.shape[0]
+    Ho, Wo = H + padding[0] + padding[1] - 2, W + padding[2] + padding[3] - 2
+    th, tw, S = winograd.tiles(Ho, Wo)
+    to_tiles, _, from_tiles, _ = _winograd_kernels(use_numba)
+    u = winograd.weight_transform(w)
+    y = np.empty((N, O, Ho, Wo), dtype=x.dtype)
+
+    def chunk(s, e):
+        n = e - s
+        v = to_tiles(x[s:e], th, tw, padding[0], padding[2], _scratch("v", (16, C, n, S), x.dtype))
+        m = np.matmul(u, v.reshape(16, C, n * S), out=_scratch("m", (16, O, n * S), x.dtype))
+        from_tiles(m.reshape(16, O, n, S), th, tw, y[s:e])
+    _map_chunks(chunk, _chunks(N, 16 * (C + O) * S, WINOGRAD_CHUNK_ELEMENTS), O * C * 9 * Ho * Wo)
+    return y
+
+
+def _backward_winograd(x, w, gy, padding, need_x, need_w, use_numba):
+    """The forward steps' adjoints in reverse, per chunk: dM = output_adjoint(dY); dL/dw = Gᵀ (Σ dM[ξ] @
+    V[ξ]ᵀ) G with V recomputed; dL/dx = input_adjoint(U[ξ]ᵀ @ dM[ξ])."""
+    (N, C, H, W), O = x.shape, w.shape[0]
+    gy = np.ascontiguousarray(gy)
+    th, tw, S = winograd.tiles(*gy.shape[2:])
+    to_tiles, from_tiles_adjoint, _, adjoint = _winograd_kernels(use_numba)
+    u_t = winograd.weight_transform(w).transpose(0, 2, 1)
+    gx = np.empty(x.shape, dtype=x.dtype) if need_x else None
+
+    def chunk(s, e):
+        """Fills gx[s:e]; returns this chunk's share of dU."""
+        n = e - s
+        dm = adjoint(gy[s:e], th, tw, _scratch("m", (16, O, n, S), x.dtype)).reshape(16, O, n * S)
+        v = _scratch("v", (16, C, n, S), x.dtype)
+        du = None
+        if need_w:
+            to_tiles(x[s:e], th, tw, padding[0], padding[2], v)
+            du = np.matmul(dm, v.reshape(16, C, n * S).transpose(0, 2, 1))
+        if need_x:
+            np.matmul(u_t, dm, out=v.reshape(16, C, n * S))
+            from_tiles_adjoint(v, th, tw, padding[0], padding[2], gx[s:e])
+        return du
+    shares = _map_chunks(chunk, _chunks(N, 16 * (C + O) * S, WINOGRAD_CHUNK_ELEMENTS), O * C * 9 * H * W)
+    return gx, (winograd.weight_transform_adjoint(sum(shares)) if need_w else None)
+
+
+# ---- the entry points ----------------------------------------------------------------------------
 def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), backend=None):
     """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw) -> (N, O, Ho, Wo), zero padding."""
     name = _backend.resolve(backend)
     if name == "reference":
         return conv2d_forward_reference(x, w, stride, padding, dilation)
     x = np.ascontiguousarray(x)
+    if uses_winograd(w.shape, stride, dilation):
+        return _forward_winograd(x, w, padding, name == "numba")
     return _forward_im2col(x, w, _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba"))
 
 
@@ -160,5 +233,7 @@ def conv2d_backward(x, w, gy, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 
         return (conv2d_backward_input_reference(gy, w, x.shape, stride, padding, dilation) if need_x else None,
                 conv2d_backward_weight_reference(x, gy, w.shape, stride, padding, dilation) if need_w else None)
     x = np.ascontiguousarray(x)
+    if uses_winograd(w.shape, stride, dilation):
+        return _backward_winograd(x, w, gy, padding, need_x, need_w, name == "numba")
     geo = _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba")
     return _backward_im2col(x, w, gy, geo, need_x, need_w)

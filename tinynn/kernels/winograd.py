@@ -1,0 +1,164 @@
+"""Winograd's F(2×2, 3×3): a 3×3 convolution (stride 1, dilation 1) with 2.25x fewer multiplications.
+
+One dimension first. Two outputs of a 3-tap filter g over four inputs d,
+    y0 = d0·g0 + d1·g1 + d2·g2,      y1 = d1·g0 + d2·g1 + d3·g2,
+take 6 products directly, but only 4 this way (expand to check):
+    m0 = (d0 - d2)·g0           m1 = (d1 + d2)·(g0 + g1 + g2)/2
+    m3 = (d1 - d3)·g2           m2 = (d2 - d1)·(g0 - g1 + g2)/2
+    y0 = m0 + m1 + m2,          y1 = m1 - m2 - m3.
+In matrices, y = Aᵀ [(G g) ⊙ (Bᵀ d)] with
+
+         | 1  0 -1  0 |          | 1    0    0  |
+    Bᵀ = | 0  1  1  0 |      G = | 1/2  1/2  1/2|      Aᵀ = | 1  1  1  0 |
+         | 0 -1  1  0 |          | 1/2 -1/2  1/2|           | 0  1 -1 -1 |
+         | 0  1  0 -1 |          | 0    0    1  |
+
+Nesting it in both directions turns a 4×4 input tile d into a 2×2 output tile (tiles overlap by 2):
+    Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A          16 products instead of 36.
+The sum over input channels commutes with Aᵀ(·)A, so with U = G w Gᵀ for every (output, input)
+channel pair and V = Bᵀ d B for every input channel and tile, each of the 16 entries ξ of a
+transformed tile is one matrix product over the channels, done by BLAS:
+    M[ξ] (O, T) = U[ξ] (O, C) @ V[ξ] (C, T),        Y = Aᵀ M A for every tile and output channel.
+Bᵀ and Aᵀ hold only 0 and ±1, so the tile transforms are additions (G's halves are exact).
+
+Gradients (tinynn/kernels/conv.py): dL/dw runs the steps backwards, dM = A dY Aᵀ (output_adjoint),
+dU[ξ] = dM[ξ] @ V[ξ]ᵀ, dw = Gᵀ dU G; dL/dx is itself a 3×3 convolution (of dY with the flipped
+kernel), done with the same forward transforms.
+
+Layout: tile (i, j) of image n, covering output rows 2i, 2i+1 and columns 2j, 2j+1, has slot
+u = i·(tw + 1) + j in V (16, C, N, th·(tw + 1)) and M (16, O, N, th·(tw + 1)), with th, tw =
+ceil(Ho / 2), ceil(Wo / 2). The extra slot j = tw of every tile row is computed and thrown away: it
+makes "the tile to the right" and "the tile below" fixed steps (+1, +tw+1) in memory for every tile,
+so each transform is one long loop over all tiles of an image, which LLVM turns into vector code.
+Input positions outside x (zero padding: pt rows on top, pl columns on the left) read as 0.
+
+This module holds the maths and the numpy twins; numba_winograd.py compiles the same three
+transforms with numba (imported only when numba is used). Both do the same additions in the same
+order, so they give the same bits (tests/test_conv_winograd.py checks it).
+"""
+import numpy as np
+
+BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
+G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], dtype=np.float64)
+AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=np.float64)
+
+
+def tiles(Ho, Wo):
+    """(th, tw, slots): tile rows and columns of an Ho×Wo output, and tile slots per image."""
+    th, tw = (Ho + 1) // 2, (Wo + 1) // 2
+    return th, tw, th * (tw + 1)
+
+
+def weight_transform(w):
+    """U = G w Gᵀ: w (O, C, 3, 3) -> U (16, O, C), contiguous, U[4k + l] = entry (k, l) of the 4×4."""
+    u = np.matmul(np.matmul(G.astype(w.dtype), w), G.T.astype(w.dtype))
+    return np.ascontiguousarray(u.reshape(u.shape[0], u.shape[1], 16).transpose(2, 0, 1))
+
+
+def weight_transform_adjoint(du):
+    """dw = Gᵀ dU G: du (16, O, C) -> (O, C, 3, 3)."""
+    d = du.transpose(1, 2, 0).reshape(du.shape[1], du.shape[2], 4, 4)
+    return np.matmul(np.matmul(G.T.astype(du.dtype), d), G.astype(du.dtype))
+
+
+# ---- the 1-D transforms, on numbers (numba_winograd.py compiles these) or on whole arrays ---------
+def bt_1d(d0, d1, d2, d3):
+    """Bᵀ d: four inputs of a tile row or column -> four transformed values."""
+    return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+
+
+def b_1d(v0, v1, v2, v3):
+    """B v, the adjoint of Bᵀ: four transformed gradients -> four input gradients."""
+    return v0, v1 - v2 + v3, v1 + v2 - v0, -v3
+
+
+def at_1d(m0, m1, m2, m3):
+    """Aᵀ m: four transformed values -> two outputs."""
+    return m0 + m1 + m2, m1 - m2 - m3
+
+
+def a_1d(y0, y1):
+    """A y, the adjoint of Aᵀ: two output gradients -> four."""
+    return y0, y0 + y1, y0 - y1, -y1
+
+
+# ---- numpy twins: the steps of the numba kernels, on all images and channels at once -------------
+def _by_row_parity(x, th, tw, pt, pl):
+    """R (2, C, N, (th+1)·S2 + 2): R[r, c, n, i·S2 + s] = x zero-padded at row 2i + r, column s."""
+    N, C, H, W = x.shape
+    S2 = 2 * tw + 2
+    xp = np.zeros((N, C, 2 * th + 2, S2), dtype=x.dtype)
+    xp[:, :, pt:pt + H, pl:pl + W] = x
+    R = np.zeros((2, C, N, (th + 1) * S2 + 2), dtype=x.dtype)
+    for r in range(2):
+        R[r, ..., :-2] = xp[:, :, r::2].transpose(1, 0, 2, 3).reshape(C, N, -1)
+    return R
+
+
+def input_numpy(x, th, tw, pt, pl, out):
+    """V = Bᵀ d B for every 4×4 tile d of x (N, C, H, W) -> out (16, C, N, th·(tw+1)); rows first."""
+    S, S2 = th * (tw + 1), 2 * tw + 2
+    R = _by_row_parity(x, th, tw, pt, pl)
+    e = [bt_1d(R[0, ..., b:b + 2 * S + 2:2], R[1, ..., b:b + 2 * S + 2:2],
+               R[0, ..., b + S2:b + S2 + 2 * S + 2:2], R[1, ..., b + S2:b + S2 + 2 * S + 2:2]) for b in range(2)]
+    for a in range(4):
+        v = bt_1d(e[0][a][..., :S], e[1][a][..., :S], e[0][a][..., 1:], e[1][a][..., 1:])
+        for l in range(4):
+            out[4 * a + l] = v[l]
+    return out
+
+
+def input_adjoint_numpy(dv, th, tw, pt, pl, gx):
+    """gx (N, C, H, W) = the adjoint of input_numpy for dv (16, C, N, th·(tw+1)): B dV Bᵀ of every tile
+    added back onto the pixels it was copied from. Each pixel gets its (up to four) tiles' terms as
+    two-term sums, first along the row, then between tile rows."""
+    N, C, H, W = gx.shape
+    S, S2 = th * (tw + 1), 2 * tw + 2
+    de = np.empty((2, 4, C, N, S + 1), dtype=gx.dtype)          # gradient of e, as in input_numba
+    for a in range(4):
+        z = b_1d(dv[4 * a], dv[4 * a + 1], dv[4 * a + 2], dv[4 * a + 3])
+        for b in range(2):                                      # column 2u + b is column b of tile u
+            de[b, a, ..., 0] = z[b][..., 0]                     # and column b + 2 of tile u - 1
+            de[b, a, ..., 1:S] = z[b][..., 1:] + z[b + 2][..., :-1]
+            de[b, a, ..., S] = z[b + 2][..., S - 1]
+    wk = np.empty((4, C, N, 2 * S + 2), dtype=gx.dtype)         # tile row k's gradient at column 2u + b
+    for b in range(2):
+        wk[..., b::2] = b_1d(de[b, 0], de[b, 1], de[b, 2], de[b, 3])
+    L = 2 * S + 2
+    dR = np.empty((2, C, N, L + S2), dtype=gx.dtype)            # gradient of R: tile rows k and k + 2
+    for r in range(2):
+        dR[r, ..., :S2] = wk[r, ..., :S2]
+        dR[r, ..., S2:L] = wk[r, ..., S2:] + wk[r + 2, ..., :L - S2]
+        dR[r, ..., L:] = wk[r + 2, ..., L - S2:]
+    gxp = np.empty((N, C, 2 * th + 2, S2), dtype=gx.dtype)
+    for r in range(2):
+        gxp[:, :, r::2] = dR[r, ..., :-2].reshape(C, N, th + 1, S2).transpose(1, 0, 2, 3)
+    gx[...] = gxp[:, :, pt:pt + H, pl:pl + W]
+    return gx
+
+
+def output_numpy(m, th, tw, y):
+    """y (N, O, Ho, Wo) = Aᵀ M A for every tile of m (16, O, N, th·(tw+1)); rows first."""
+    N, O, Ho, Wo = y.shape
+    r = [at_1d(m[l], m[4 + l], m[8 + l], m[12 + l]) for l in range(4)]
+    full = np.empty((N, O, 2 * th, 2 * tw + 2), dtype=y.dtype)
+    for a in range(2):
+        ya = at_1d(r[0][a], r[1][a], r[2][a], r[3][a])
+        for b in range(2):
+            full[:, :, a::2, b::2] = ya[b].reshape(O, N, th, tw + 1).transpose(1, 0, 2, 3)
+    y[...] = full[:, :, :Ho, :Wo]
+    return y
+
+
+def output_adjoint_numpy(gy, th, tw, out):
+    """dM = A dY Aᵀ for every 2×2 tile dY of gy (N, O, Ho, Wo) -> out (16, O, N, th·(tw+1)); rows first."""
+    N, O, Ho, Wo = gy.shape
+    gp = np.zeros((N, O, 2 * th, 2 * tw + 2), dtype=gy.dtype)
+    gp[:, :, :Ho, :Wo] = gy
+    g = [[gp[:, :, a::2, b::2].transpose(1, 0, 2, 3).reshape(O, N, -1) for b in range(2)] for a in range(2)]
+    p = [a_1d(g[0][b], g[1][b]) for b in range(2)]
+    for k in range(4):
+        dm = a_1d(p[0][k], p[1][k])
+        for l in range(4):
+            out[4 * k + l] = dm[l]
+    return out
