@@ -8,19 +8,27 @@ x (N, C, H, W), w (O, C, kh, kw); stride, dilation = (h, w) pairs; padding = zer
 
 Backends (argument `backend=`, else `set_backend()`, else env TINYNN_BACKEND, else 'auto'):
   'reference'  the output-pixel loops of conv_reference.py: slow, obviously right
-  'numpy'      im2col with sliding_window_view + BLAS matmul, col2im by strided adds: numpy only
-  'numba'      the same matrix products, with im2col/col2im as compiled numba kernels
-  'auto'       'numba', or 'numpy' when numba's JIT is disabled (NUMBA_DISABLE_JIT=1)
-Samples are processed in chunks whose columns fit in the CPU cache (about 1 MB), which was
-measured faster than building the columns of the whole batch at once. Direct numba loop nests
-(no im2col) were measured 2.5-4x slower than im2col + BLAS even for 1 -> 8 channels, so there are none.
+  'numpy'      BLAS products with the data rearranged by numpy (sliding_window_view, strided adds)
+  'numba'      the same products, with the rearranging done by compiled numba kernels
+  'auto'       see backend.py
+'numpy' and 'numba' give the same bits. Two algorithms, chosen by the shapes alone:
+  im2col    every (C, kh, kw) window becomes a column, y[n] = w (O, C·kh·kw) @ cols[n] (im2col.py);
+  Winograd  for 3×3 kernels, stride 1, dilation 1 and C·O >= WINOGRAD_MIN_CHANNELS: F(2×2, 3×3)
+            (winograd.py), 2.25x fewer multiplications. Measured on Conv2d 64×32→64, 32×32, batch
+            64, one thread (CPU time, machine shared): forward 42 -> 26 ms, backward 81 -> 65 ms;
+            16→32 channels 2x faster, 16→16 16% faster; 8→16 (the φ⁴ network) 4% and 4→16 20%
+            slower, 1→8 (MNIST) 7x slower: the tile transforms cost ∝ (C + O), the products ∝ C·O.
+Samples are processed in chunks whose scratch fits in the CPU cache (about 1 MB; one sample per
+chunk for the Winograd layer above: two or four were 25-40% slower, and so were blocks of a few tile
+rows), which was measured faster than building the columns of the whole batch at once. Direct numba
+loop nests (no im2col) were measured 2.5-4x slower than im2col + BLAS even for 1 -> 8 channels.
 
-Threads: when BLAS runs on several threads and a sample's product is large (O·K·L of at least
-PARALLEL_MIN_PRODUCT; smaller ones OpenBLAS runs on one thread anyway), the chunks are spread over
-that many threads, each calling BLAS on one thread (tinynn/kernels/parallel.py): one wake-up of the
-threads per kernel call instead of one per product. On a 64×32→64, 32×32 layer with 2 threads this
-was 4-17x faster while another program ran, and 1.5x faster on an idle machine (parallel.py has the
-numbers). Also measured there: the columns of n samples side by side, (K, n·L), with one product
+Threads: when BLAS runs on several threads and a sample's product is large (O·C·kh·kw·Ho·Wo of at
+least PARALLEL_MIN_PRODUCT; smaller ones OpenBLAS runs on one thread anyway), the chunks are spread
+over that many threads, each calling BLAS on one thread (tinynn/kernels/parallel.py): one wake-up of
+the threads per kernel call instead of one per product. On a 64×32→64, 32×32 layer with 2 threads
+this was 4-17x faster while another program ran, and 1.5x faster on an idle machine (parallel.py has
+the numbers). Also measured there: the columns of n samples side by side, (K, n·L), with one product
 per 4-64 MB of columns: 1.6-3.8x slower than the threads under load (each product still wakes BLAS's
 threads), 1.2-1.3x slower than one product per sample when idle (the columns leave the cache), and
 5-30% slower with one thread. Splitting the small convolutions of the MNIST and φ⁴ networks too:
@@ -41,7 +49,7 @@ from .im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
 
 CHUNK_ELEMENTS = 1 << 18          # columns of one chunk: 256 K numbers = 1 MB in float32
 WINOGRAD_CHUNK_ELEMENTS = 1 << 18  # transformed tiles (V and M) of one chunk
-WINOGRAD_MIN_CHANNELS = 64        # C·O from which a 3×3 convolution uses Winograd (conv2d_forward)
+WINOGRAD_MIN_CHANNELS = 256       # C·O from which a 3×3, stride-1 convolution uses Winograd
 WORKSPACE_LIMIT = 1 << 22         # scratch buffers up to 4 M numbers are kept for the next call
 PARALLEL_MIN_PRODUCT = 1 << 19    # O·K·L of one sample from which OpenBLAS splits a product over threads
 _workspace = threading.local()    # buffers per thread, so concurrent threads never share one
@@ -152,7 +160,8 @@ def _backward_im2col(x, w, gy, geo, need_x, need_w):
 # ---- Winograd F(2×2, 3×3) (tinynn/kernels/winograd.py has the maths) -----------------------------
 def uses_winograd(w_shape, stride, dilation):
     """True when conv2d_forward/backward take the Winograd path: a 3×3 kernel, stride 1, dilation 1,
-    and C·O >= WINOGRAD_MIN_CHANNELS (below that the transforms cost more than the products save)."""
+    and C·O >= WINOGRAD_MIN_CHANNELS (below that the transforms cost about as much as the products
+    save or more: see the module docstring)."""
     O, C, kh, kw = w_shape
     return (kh, kw) == (3, 3) and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1) and \
         C * O >= WINOGRAD_MIN_CHANNELS

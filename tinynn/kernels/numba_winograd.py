@@ -28,7 +28,7 @@ def input_numba(x, th, tw, pt, pl, out):
     pt, pl >= 0: zero rows above and columns left of x."""
     N, C, H, W = x.shape
     th, tw, pt, pl = max(th, 0), max(tw, 0), max(pt, 0), max(pl, 0)
-    S, S2 = th * (tw + 1), 2 * (tw + 1)
+    S, S2 = max(th * (tw + 1), 0), max(2 * (tw + 1), 0)
     R = np.zeros((2, (th + 1) * S2 + 2), dtype=x.dtype)      # the zero-padded image by row parity
     e = np.empty((2, 4, S + 1), dtype=x.dtype)              # Bᵀ on the tile rows: e[b, a, u], column 2u + b
     for n in range(N):
@@ -55,8 +55,9 @@ def input_adjoint_numba(dv, th, tw, pt, pl, gx):
     added back onto the pixels it was copied from, as two-term sums in the order of the numpy twin."""
     N, C, H, W = gx.shape
     th, tw, pt, pl = max(th, 0), max(tw, 0), max(pt, 0), max(pl, 0)
-    S, S2 = th * (tw + 1), 2 * (tw + 1)
-    L = 2 * S + 2
+    S, S2 = max(th * (tw + 1), 0), max(2 * (tw + 1), 0)
+    L = max(2 * S + 2, 0)
+    last = max(L - S2, 0)                                   # where tile row r + 2 reaches past tile row r
     z = np.empty((4, S), dtype=gx.dtype)                    # B on the columns of row a of every tile
     de = np.empty((2, 4, S + 1), dtype=gx.dtype)            # gradient of e[b, a, u] of input_numba
     wk = np.empty((4, L), dtype=gx.dtype)                   # B on the tile rows: tile row k, column 2u + b
@@ -83,7 +84,7 @@ def input_adjoint_numba(dv, th, tw, pt, pl, gx):
                 for s in range(L - S2):
                     dR[r, s + S2] = wk[r, s + S2] + wk[r + 2, s]
                 for s in range(S2):
-                    dR[r, s + L] = wk[r + 2, s + L - S2]
+                    dR[r, s + L] = wk[r + 2, s + last]
             for h in range(H):
                 r, base = (h + pt) % 2, max((h + pt) // 2 * S2 + pl, 0)
                 for w in range(W):
@@ -96,7 +97,7 @@ def output_numba(m, th, tw, y):
     """y (N, O, Ho, Wo) = Aᵀ M A for every tile of m (16, O, N, th·(tw+1)); rows first."""
     N, O, Ho, Wo = y.shape
     th, tw = max(th, 0), max(tw, 0)
-    S, S2 = th * (tw + 1), 2 * (tw + 1)
+    S, S2 = max(th * (tw + 1), 0), max(2 * (tw + 1), 0)
     r = np.empty((2, 4, S), dtype=y.dtype)                  # Aᵀ on the tile rows: r[a, l, u]
     Y = np.empty((2, S * 2), dtype=y.dtype)                 # output row 2i + a, column q at Y[a, i·S2 + q]
     for n in range(N):
@@ -120,7 +121,7 @@ def output_adjoint_numba(gy, th, tw, out):
     """dM = A dY Aᵀ for every 2×2 tile dY of gy (N, O, Ho, Wo) -> out (16, O, N, th·(tw+1)); rows first."""
     N, O, Ho, Wo = gy.shape
     th, tw = max(th, 0), max(tw, 0)
-    S, S2 = th * (tw + 1), 2 * (tw + 1)
+    S, S2 = max(th * (tw + 1), 0), max(2 * (tw + 1), 0)
     g = np.zeros((2, S * 2), dtype=gy.dtype)                # gy row 2i + a, column q at g[a, i·S2 + q]; 0 outside
     p = np.empty((4, 2, S), dtype=gy.dtype)                 # A on the tile rows: p[k, b, u]
     for n in range(N):
