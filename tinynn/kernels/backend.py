@@ -1,14 +1,17 @@
 """Which implementation the kernels use: 'reference', 'numpy', 'numba' or 'auto'.
 
 The choice comes from, in order: the `backend=` argument of a kernel call, `set_backend(name)` /
-`use_backend(name)`, the environment variable TINYNN_BACKEND, and finally 'auto', which means
-'numba' unless numba's JIT is disabled (NUMBA_DISABLE_JIT=1: then the numba kernels would run as
-slow Python loops, so 'auto' takes the numpy path instead). numba's setting is read when 'auto'
-is first resolved, i.e. at the first kernel call: importing numba takes ~0.4 s, which
-`import tinynn` should not pay.
+`use_backend(name)`, the environment variable TINYNN_BACKEND, and finally 'auto'. 'numba' means
+numba now: the first call imports numba and loads the kernel (~0.7 s with a filled cache). 'auto'
+means 'numpy' until numba is ready and 'numba' from then on: its first call starts loading numba on
+a background thread (tinynn/kernels/warmup.py), so a program starts at once on the numpy twins,
+which compute the same bits. With NUMBA_DISABLE_JIT=1 'auto' stays on numpy (the numba kernels
+would run as slow Python loops; backend 'numba' still runs them, for stepping through them).
 """
 import contextlib
 import os
+
+from .warmup import numba_ready
 
 NAMES = ("auto", "numba", "numpy", "reference")
 _chosen = None
@@ -48,6 +51,5 @@ def resolve(name=None):
     """'numba', 'numpy' or 'reference' for a backend name (None: the one in force)."""
     name = get_backend() if name is None else _check(name)
     if name == "auto":
-        from numba.core import config        # imported here, on first use (see the module docstring)
-        return "numpy" if config.DISABLE_JIT else "numba"
+        return "numba" if numba_ready() else "numpy"
     return name

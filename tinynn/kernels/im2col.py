@@ -9,16 +9,15 @@ which BLAS does near peak speed. col2im is its adjoint: it adds each column entr
 input element it was copied from (overlapping windows add up), which turns the column gradient
 wᵀ @ g into the input gradient.
 
-padding = (top, bottom, left, right) zeros. The numba kernels never build xp: positions outside x
-read as 0 (im2col) or are dropped (col2im); that saved a full copy of the batch, which was measured
-to cost more than the column copy itself. Each numba kernel has a numpy twin computing the same
-numbers; tests/test_conv_kernels.py checks that they agree.
+padding = (top, bottom, left, right) zeros. This module holds the numpy twins; the numba kernels live
+in numba_im2col.py, so that the numpy path never imports numba. Twin and kernel give the same bits
+(col2im adds the kernel taps in the same order); tests/test_kernels_tiers.py checks that.
 """
 import numpy as np
-from numba import njit
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .pad import fold2d, pad2d
+from .warmup import numba_kernel
 
 
 # ---- numpy twins ---------------------------------------------------------------------------------
@@ -32,7 +31,10 @@ def im2col_numpy(x, kh, kw, stride, padding, dilation):
 
 
 def col2im_numpy(cols, x_shape, kh, kw, stride, padding, dilation):
-    """Adjoint of im2col_numpy: (N, C·kh·kw, Ho·Wo) -> (N, C, H, W), one strided add per kernel tap."""
+    """Adjoint of im2col_numpy: (N, C·kh·kw, Ho·Wo) -> (N, C, H, W), one strided add per kernel tap.
+
+    Each input element receives its taps in the order (i, j) = (0, 0), (0, 1), ..., as in col2im_numba.
+    """
     (sh, sw), (dh, dw), (N, C, H, W) = stride, dilation, x_shape
     Hp, Wp = H + padding[0] + padding[1], W + padding[2] + padding[3]
     Ho, Wo = (Hp - dh * (kh - 1) - 1) // sh + 1, (Wp - dw * (kw - 1) - 1) // sw + 1
@@ -44,56 +46,6 @@ def col2im_numpy(cols, x_shape, kh, kw, stride, padding, dilation):
     return fold2d(gxp, padding)
 
 
-# ---- numba kernels -------------------------------------------------------------------------------
-# The bounds test sits inside the innermost loop (LLVM turns it into masked vector code) and the
-# common stride 1 has its own loop (contiguous, so it vectorises): measured 2-3x faster here than
-# loops split at the padding edges (range(lo, hi)) or one loop for all strides.
-@njit(cache=True, nogil=True)
-def im2col_numba(x, kh, kw, sh, sw, pt, pl, dh, dw, Ho, Wo, out):
-    """Write the columns of x (N, C, H, W) into out (N, C·kh·kw, Ho·Wo); pt, pl = top, left padding."""
-    N, C, H, W = x.shape
-    for n in range(N):
-        for c in range(C):
-            for i in range(kh):
-                for j in range(kw):
-                    r = (c * kh + i) * kw + j
-                    off = j * dw - pl
-                    for p in range(Ho):
-                        row, base = p * sh + i * dh - pt, p * Wo
-                        if row < 0 or row >= H:
-                            for q in range(Wo):
-                                out[n, r, base + q] = 0
-                        elif sw == 1:
-                            for q in range(Wo):
-                                out[n, r, base + q] = x[n, c, row, q + off] if 0 <= q + off < W else 0
-                        else:
-                            for q in range(Wo):
-                                col = q * sw + off
-                                out[n, r, base + q] = x[n, c, row, col] if 0 <= col < W else 0
-    return out
-
-
-@njit(cache=True, nogil=True)
-def col2im_numba(cols, kh, kw, sh, sw, pt, pl, dh, dw, Ho, Wo, out):
-    """Adjoint of im2col_numba: add cols (N, C·kh·kw, Ho·Wo) into out (N, C, H, W)."""
-    N, C, H, W = out.shape
-    for n in range(N):
-        for c in range(C):
-            for i in range(kh):
-                for j in range(kw):
-                    r = (c * kh + i) * kw + j
-                    off = j * dw - pl
-                    for p in range(Ho):
-                        row, base = p * sh + i * dh - pt, p * Wo
-                        if row < 0 or row >= H:
-                            continue
-                        if sw == 1:
-                            for q in range(Wo):
-                                if 0 <= q + off < W:
-                                    out[n, c, row, q + off] += cols[n, r, base + q]
-                        else:
-                            for q in range(Wo):
-                                col = q * sw + off
-                                if 0 <= col < W:
-                                    out[n, c, row, col] += cols[n, r, base + q]
-    return out
+# ---- numba kernels (tinynn/kernels/numba_im2col.py, imported with numba at their first call) ------
+im2col_numba = numba_kernel("tinynn.kernels.numba_im2col", "im2col_numba")
+col2im_numba = numba_kernel("tinynn.kernels.numba_im2col", "col2im_numba")

@@ -5,19 +5,23 @@ twin) it is ~12 passes over memory and ~12 Python-level calls per parameter, whi
 step of a small network. Here the same formulas run element by element in one compiled loop.
 Arrays are flat (callers pass `a.reshape(-1)` of contiguous arrays, which are views).
 error_model="numpy" lets division skip Python's zero check, so the loop compiles tight.
+All numbers come in the parameter's dtype (1-β too), so every operation rounds exactly as the numpy
+twin's does: the fused and the numpy update give the same bits (tests/test_kernels_tiers.py), and
+backend 'auto' may switch from one to the other during training (tinynn/kernels/warmup.py).
 """
 import math
 
+import numpy as np
 from numba import njit
 
 
 @njit(cache=True, error_model="numpy")
-def adam_update(p, g, m, v, beta1, beta2, eps, step_size, inv_bias2_sqrt):
-    """m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  θ ← θ − step_size · m / (√v · inv_bias2_sqrt + ε).
+def adam_update(p, g, m, v, beta1, beta2, c1, c2, eps, step_size, inv_bias2_sqrt):
+    """m ← β₁m + c₁g,  v ← β₂v + c₂g²,  θ ← θ − step_size · m / (√v · inv_bias2_sqrt + ε).
 
-    step_size = lr/(1−β₁ᵗ) and inv_bias2_sqrt = 1/√(1−β₂ᵗ) carry Adam's bias corrections.
+    c₁ = 1−β₁ and c₂ = 1−β₂; step_size = lr/(1−β₁ᵗ) and inv_bias2_sqrt = 1/√(1−β₂ᵗ) carry Adam's
+    bias corrections.
     """
-    c1, c2 = 1 - beta1, 1 - beta2
     for i in range(p.size):
         gi = g[i]
         mi = beta1 * m[i] + c1 * gi
@@ -25,3 +29,13 @@ def adam_update(p, g, m, v, beta1, beta2, eps, step_size, inv_bias2_sqrt):
         m[i] = mi
         v[i] = vi
         p[i] -= mi / (math.sqrt(vi) * inv_bias2_sqrt + eps) * step_size
+
+
+NUMBA_KERNELS = (adam_update,)
+
+
+def warm():
+    """Run the kernel once on tiny float32 and float64 arrays, which loads it from numba's cache."""
+    for dtype in (np.float32, np.float64):
+        a = np.zeros(1, dtype)
+        adam_update(a, a, a, a, *(dtype(0.5),) * 7)

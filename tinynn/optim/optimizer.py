@@ -19,11 +19,14 @@ from ..tensor import Tensor, enable_grad
 def _kernels():
     """The numba module of fused updates, or None for the numpy twins.
 
-    TINYNN_BACKEND=numpy or NUMBA_DISABLE_JIT=1 select the numpy code; numba is imported on the
-    first step only, so `import tinynn.optim` stays light.
+    TINYNN_BACKEND=numpy or NUMBA_DISABLE_JIT=1 select the numpy code, and so does backend 'auto'
+    until numba is loaded (tinynn/kernels/warmup.py); numba is imported only when it is used.
     """
-    from ..kernels import backend, optim as kernels
-    return kernels if backend.resolve() == "numba" else None
+    from ..kernels import backend
+    if backend.resolve() != "numba":
+        return None
+    from ..kernels import optim as kernels
+    return kernels
 
 
 class _Required:

@@ -104,7 +104,8 @@ class Adam(Optimizer):
         if kernels is not None:      # the same formulas as below, in one compiled pass
             dt = p.data.dtype.type
             kernels.adam_update(p.data.reshape(-1), g.reshape(-1), state["exp_avg"].reshape(-1),
-                                state["exp_avg_sq"].reshape(-1), dt(beta1), dt(beta2), dt(group["eps"]),
+                                state["exp_avg_sq"].reshape(-1), dt(beta1), dt(beta2), dt(1 - beta1),
+                                dt(1 - beta2), dt(group["eps"]),
                                 dt(lr / (1 - beta1 ** t)), dt(1 / math.sqrt(1 - beta2 ** t)))
             return
         m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._scratch(g, 1)

@@ -1,0 +1,200 @@
+"""The numba tier: numba and its kernels are loaded on a background thread while the numpy twins run.
+
+Why: the first call of a numba kernel costs ~0.7 s even when numba's cache holds it (importing
+numba pulls in scipy.linalg and fills numba's typing registries; measured with cProfile), more than
+a whole first training step on the numpy kernels. So 'auto' starts the way a JIT runtime starts
+with its interpreter: the first kernel call that would want numba starts a daemon thread that
+imports numba and every module of NUMBA_MODULES and calls the module's `warm()` (each kernel once
+on tiny float32 and float64 arrays, which loads it from numba's cache). Until that is done 'auto'
+means 'numpy', afterwards 'numba' (tinynn/kernels/backend.py asks `numba_ready()`).
+
+This is safe only because the tiers agree to the last bit: every numba kernel adds in the same order
+as its numpy twin (tests/test_kernels_tiers.py checks each pair for equality), so the moment of the
+switch never changes a result.
+
+- `wait_for_numba()` blocks until the warm-up is over: for benchmarks and tests, or for a script
+  that wants numba from its first step.
+- NUMBA_DISABLE_JIT=1: no thread; 'auto' stays on numpy (the kernels would run as Python loops).
+- A failure inside the warm-up (numba missing or broken): 'auto' stays on numpy, with one warning.
+- os.fork() while the thread works waits until it finishes its current step (one import, or one
+  module's warm(); at most FORK_WAIT seconds), so the child never inherits a half-done import or a
+  lock numba holds; the child has no warm-up thread, so it starts its own at its next kernel call.
+- The thread is a daemon: it never delays the interpreter's exit.
+
+A module joins the warm-up by being listed in NUMBA_MODULES and defining NUMBA_KERNELS (its numba
+dispatchers) and `warm()`.
+"""
+import importlib
+import os
+import sys
+import threading
+import warnings
+import weakref
+
+NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_pool", "tinynn.kernels.optim")
+FORK_WAIT = 60.0        # longest wait of os.fork() for a warm-up step (compiling with an empty cache takes seconds)
+
+
+def jit_disabled():
+    """NUMBA_DISABLE_JIT as numba sees it, without importing numba when it is not loaded yet."""
+    config = sys.modules.get("numba.core.config")
+    if config is not None and hasattr(config, "DISABLE_JIT"):
+        return bool(config.DISABLE_JIT)
+    try:
+        return int(os.environ.get("NUMBA_DISABLE_JIT", "0")) != 0
+    except ValueError:                               # numba ignores a malformed value too
+        return False
+
+
+def numba_kernel(module, name):
+    """A stand-in for the numba kernel `name` of the module `module`: its first call imports that
+    module (and so numba), every call runs the kernel. Lets the numpy twins' modules name their numba
+    kernels without importing numba."""
+    kernel = None
+
+    def call(*args):
+        nonlocal kernel
+        if kernel is None:
+            kernel = getattr(importlib.import_module(module), name)
+        return kernel(*args)
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"The numba kernel {module}.{name}, imported with numba at its first call."
+    return call
+
+
+class Warmup:
+    """Loads numba and `modules` on a daemon thread, once per process.
+
+    state: 'cold' (not started), 'warming', 'ready', 'failed' (error holds why) or 'disabled' (JIT off).
+    """
+
+    def __init__(self, modules):
+        self.modules = tuple(modules)
+        self._fresh()
+        _all.add(self)
+
+    def _fresh(self, state="cold", error=None):
+        self.state, self.error, self._warned, self._thread, self._torn = state, error, False, None, False
+        self._lock, self._step, self._done = threading.Lock(), threading.Lock(), threading.Event()
+        if state != "cold":
+            self._done.set()
+
+    def ready(self):
+        """True once numba is loaded; otherwise starts the warm-up (the first time) and returns False."""
+        if self.state == "ready":
+            return True
+        if self.state == "cold":
+            self.start()
+        elif self.state == "failed" and not self._warned:
+            self._warned = True
+            warnings.warn(f"tinynn could not load numba ({type(self.error).__name__}: {self.error}); "
+                          "backend 'auto' keeps the numpy kernels", RuntimeWarning, stacklevel=4)
+        return False
+
+    def start(self):
+        """Start the warm-up thread unless it ran already (or the JIT is disabled)."""
+        with self._lock:
+            if self.state != "cold":
+                return
+            if jit_disabled():
+                self.state = "disabled"
+                self._done.set()
+                return
+            _watch_forks()
+            self.state = "warming"
+            self._thread = threading.Thread(target=self._run, name="tinynn-numba-warmup", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout=None):
+        """Start the warm-up if needed and wait for it (at most `timeout` seconds); True if numba is ready."""
+        self.start()
+        self._done.wait(timeout)
+        return self.ready()
+
+    def _run(self):
+        """The thread: import numba, then each module and its warm(); one step at a time under _step."""
+        try:
+            with self._step:
+                from numba.core import config            # the slow part: numba itself
+            if config.DISABLE_JIT:
+                self.state = "disabled"
+                return
+            for name in self.modules:
+                with self._step:
+                    importlib.import_module(name).warm()
+            self.state = "ready"
+        except Exception as error:                        # noqa: BLE001 - any failure means: stay on numpy
+            self.error, self.state = error, "failed"
+        finally:
+            self._done.set()
+
+    def _pause_for_fork(self):
+        """Before os.fork(): wait for the current step to end and hold the next. True if held."""
+        if self.state != "warming" or self._thread is threading.current_thread():
+            return False
+        self._torn = not self._step.acquire(timeout=FORK_WAIT)
+        return not self._torn
+
+    def _after_fork_in_child(self):
+        """The child has no warm-up thread and new locks; a warm-up left unfinished starts anew, one
+        torn mid-step (FORK_WAIT ran out) leaves 'auto' on numpy for good."""
+        if self._torn:
+            self._fresh("failed", RuntimeError("the process was forked while numba was being loaded"))
+        else:
+            self._fresh(*(("cold", None) if self.state == "warming" else (self.state, self.error)))
+
+
+_all = weakref.WeakSet()
+_paused = threading.local()
+_watching = []
+
+
+def _before_fork():
+    _paused.held = [w for w in list(_all) if w._pause_for_fork()]
+
+
+def _after_fork_in_parent():
+    for w in getattr(_paused, "held", ()):
+        w._step.release()
+    for w in list(_all):
+        w._torn = False
+    _paused.held = []
+
+
+def _after_fork_in_child():
+    _paused.held = []
+    for w in list(_all):
+        w._after_fork_in_child()
+
+
+def _watch_forks():
+    """Register the fork hooks, once, when the first warm-up starts.
+
+    Before-fork hooks run in the reverse order of registration, and ours waits for the warm-up
+    thread. So a hook that takes a lock the thread needs must be registered before ours, to run after
+    it: logging's hook takes logging's lock, which numba's import needs, hence logging is imported first.
+    """
+    if _watching or not hasattr(os, "register_at_fork"):
+        return
+    import logging  # noqa: F401  (see above)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
+    _watching.append(True)
+
+
+_numba = Warmup(NUMBA_MODULES)
+
+
+def numba_ready():
+    """True once numba and all its kernels are loaded; the first call starts loading them."""
+    return _numba.ready()
+
+
+def wait_for_numba(timeout=None):
+    """Block until numba is loaded (at most `timeout` seconds); True if 'auto' now means 'numba'."""
+    return _numba.wait(timeout)
+
+
+def numba_status():
+    """'cold', 'warming', 'ready', 'failed' or 'disabled'."""
+    return _numba.state
