@@ -69,9 +69,14 @@ def test_im2col_and_col2im_kernels_match_their_twins_bit_for_bit(dtype):
                                                                                dilation))
 
 
+WINOGRAD_CASE = ((2, 16, 7, 6), (16, 16, 3, 3), (1, 1), (1, 1, 0, 1), (1, 1))     # C·O = 256: the Winograd path
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_convolution_is_the_same_on_both_tiers(dtype):
-    for rng, x_shape, w_shape, stride, padding, dilation in conv_cases(12):
+    assert conv.uses_winograd(*WINOGRAD_CASE[1:3], WINOGRAD_CASE[4])
+    for rng, x_shape, w_shape, stride, padding, dilation in [(np.random.default_rng(1), *WINOGRAD_CASE),
+                                                             *conv_cases(12)]:
         x, w = values(rng, x_shape, dtype), values(rng, w_shape, dtype)
         y = {b: conv.conv2d_forward(x, w, stride, padding, dilation, backend=b) for b in ("numpy", "numba")}
         assert same_bits(y["numpy"], y["numba"])
@@ -162,6 +167,10 @@ def test_warm_loads_every_signature_the_dispatch_uses():
         x, w = values(rng, (3, 2, 7, 6), dtype), values(rng, (4, 2, 3, 3), dtype)
         y = conv.conv2d_forward(x, w, (2, 1), (1, 0, 2, 1), (1, 2), backend="numba")
         conv.conv2d_backward(x, w, values(rng, y.shape, dtype), (2, 1), (1, 0, 2, 1), (1, 2), backend="numba")
+        xw, ww = values(rng, WINOGRAD_CASE[0], dtype), values(rng, WINOGRAD_CASE[1], dtype)
+        for bias in (None, values(rng, (16,), dtype)):
+            y = conv.conv2d_forward(xw, ww, *WINOGRAD_CASE[2:], backend="numba", bias=bias)
+        conv.conv2d_backward(xw, ww, values(rng, y.shape, dtype), *WINOGRAD_CASE[2:], backend="numba")
         for forward in ("numpy", "numba"):            # the tier may switch between forward and backward
             y, arg = pool.max_pool2d_forward(x, (2, 3), (1, 2), (1, 0, 1, 1), backend=forward)
             pool.max_pool2d_backward(values(rng, y.shape, dtype), arg, x.shape, backend="numba")
