@@ -7,7 +7,8 @@ Workloads (float32, identical weights and data on both sides):
           Dense 10, softmax cross-entropy, Adam
   phi4    S5.2 CNN training step, batch 64 of 16×16 lattices: Conv 1→8 and 8→16 3×3 circular padding,
           ReLU, global average pool, Linear 16→1, BCE with logits, Adam
-  conv    Conv2d 64×32→64 channels, 32×32, 3×3, padding 1: forward (no graph) and forward+backward
+  conv    Conv2d 64×32→64 channels, 32×32, 3×3, padding 1: forward (no graph) and forward+backward,
+          tinynn's default (Winograd here) and its im2col path
   layers  the single convolution and pooling layers of mnist and phi4, forward+backward, per backend
 Thread counts are set equal for BLAS, numba and torch before numpy is imported (--threads).
 --cpu measures process CPU time instead of wall time: steadier on a shared machine, but it also
@@ -33,6 +34,7 @@ import numpy as np  # noqa: E402  (after the thread variables)
 import tinynn  # noqa: E402
 import tinynn.nn as tnn  # noqa: E402
 import tinynn.optim as toptim  # noqa: E402
+from tinynn.kernels import conv as kernels_conv  # noqa: E402
 from tinynn.kernels import use_backend  # noqa: E402
 
 try:
@@ -159,6 +161,17 @@ def bench_layers():
         report(f"layer: {title}, forward+backward", measure(layer_sides(make, shape, need_x), rounds=5))
 
 
+def im2col(fn):
+    """fn with tinynn's Winograd path switched off (every convolution on im2col)."""
+    def run():
+        saved, kernels_conv.WINOGRAD_MIN_CHANNELS = kernels_conv.WINOGRAD_MIN_CHANNELS, float("inf")
+        try:
+            return fn()
+        finally:
+            kernels_conv.WINOGRAD_MIN_CHANNELS = saved
+    return run
+
+
 def bench_conv():
     n, c_in, c_out, size = 64, 32, 64, 32
     rng = np.random.default_rng(4)
@@ -176,7 +189,7 @@ def bench_conv():
     def t_both():
         xt.grad = layer.weight.grad = layer.bias.grad = None
         layer(xt).backward(g)
-    fwd, both = {"tinynn": t_forward}, {"tinynn": t_both}
+    fwd, both = {"tinynn": t_forward, "tinynn im2col": im2col(t_forward)}, {"tinynn": t_both, "tinynn im2col": im2col(t_both)}
     a = rng.standard_normal((64, 288)).astype(np.float32)
     b = rng.standard_normal((288, n * size * size)).astype(np.float32)
     fwd["numpy GEMM same size"] = lambda: a @ b

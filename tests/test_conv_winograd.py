@@ -21,7 +21,7 @@ DTYPES = (np.float32, np.float64)
 GEOMETRIES = [((2, 3, 7, 6), (1, 1, 1, 1)), ((3, 2, 5, 8), (0, 0, 0, 0)), ((1, 2, 6, 5), (2, 0, 1, 3)),
               ((2, 1, 3, 3), (3, 3, 3, 3)), ((2, 2, 4, 9), (4, 0, 0, 3)), ((1, 1, 1, 1), (1, 1, 1, 1)),
               ((4, 5, 16, 16), (1, 1, 1, 1))]
-KERNELS = ["input", "input_adjoint", "output", "output_adjoint"]
+KERNELS = ["input", "input_adjoint", "output", "output_no_bias", "output_adjoint"]
 
 
 def same_bits(a, b):
@@ -73,7 +73,10 @@ def _kernel_args(rng, x_shape, padding, dtype, channels_out=3):
     pt, pl = padding[0], padding[2]
     return {"input": (values(rng, x_shape, dtype), th, tw, pt, pl, np.empty((16, C, N, S), dtype)),
             "input_adjoint": (values(rng, (16, C, N, S), dtype), th, tw, pt, pl, np.empty(x_shape, dtype)),
-            "output": (values(rng, (16, channels_out, N, S), dtype), th, tw, np.empty((N, channels_out, Ho, Wo), dtype)),
+            "output": (values(rng, (16, channels_out, N, S), dtype), th, tw, values(rng, channels_out, dtype),
+                       np.empty((N, channels_out, Ho, Wo), dtype)),
+            "output_no_bias": (values(rng, (16, channels_out, N, S), dtype), th, tw, np.zeros(0, dtype),
+                               np.empty((N, channels_out, Ho, Wo), dtype)),
             "output_adjoint": (values(rng, (N, channels_out, Ho, Wo), dtype), th, tw,
                                np.empty((16, channels_out, N, S), dtype))}
 
@@ -85,8 +88,9 @@ def test_numba_kernels_give_their_numpy_twins_bits(name, dtype):
     for x_shape, padding in GEOMETRIES:
         args = _kernel_args(rng, x_shape, padding, dtype)[name]
         args[0].flat[0] = np.nan
-        twin = getattr(winograd, name + "_numpy")(*args[:-1], np.full_like(args[-1], 7.0))
-        kernel = getattr(numba_winograd, name + "_numba")(*args[:-1], np.full_like(args[-1], -7.0))
+        function = name.replace("_no_bias", "")
+        twin = getattr(winograd, function + "_numpy")(*args[:-1], np.full_like(args[-1], 7.0))
+        kernel = getattr(numba_winograd, function + "_numba")(*args[:-1], np.full_like(args[-1], -7.0))
         assert same_bits(kernel, twin), (name, x_shape, padding)
 
 
@@ -94,6 +98,13 @@ def test_warm_runs_every_kernel():
     numba_winograd.warm()
     assert len(numba_winograd.NUMBA_KERNELS) == 4
     assert all(len(k.signatures) >= 2 for k in numba_winograd.NUMBA_KERNELS)     # float32 and float64
+
+
+def test_the_bias_is_added_once_and_only_when_given(winograd_always):
+    x, w, _, geo = _case(GEOMETRIES[0], seed=7)
+    bias = np.array([1.0, -2.0, 0.5, 3.0])
+    plain = kernels.conv2d_forward(x, w, **geo)
+    assert np.array_equal(kernels.conv2d_forward(x, w, bias=bias, **geo), plain + bias.reshape(1, -1, 1, 1))
 
 
 def _case(geometry, seed, dtype=np.float64, out_channels=4):
@@ -106,8 +117,9 @@ def _case(geometry, seed, dtype=np.float64, out_channels=4):
     return x, w, gy, dict(padding=padding)
 
 
-def _run(x, w, gy, geo, backend):
-    return (kernels.conv2d_forward(x, w, backend=backend, **geo), *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
+def _run(x, w, gy, geo, backend, bias=None):
+    return (kernels.conv2d_forward(x, w, backend=backend, bias=bias, **geo),
+            *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
 
 
 def _rel_err(a, b):
@@ -118,19 +130,22 @@ def _rel_err(a, b):
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=[f"g{i}" for i in range(len(GEOMETRIES))])
 def test_winograd_agrees_with_the_reference(geometry, backend, winograd_always):
     x, w, gy, geo = _case(geometry, seed=2)
+    bias = np.random.default_rng(3).standard_normal(w.shape[0])
     assert kconv.uses_winograd(w.shape, (1, 1), (1, 1))
-    for got, want in zip(_run(x, w, gy, geo, backend), _run(x, w, gy, geo, "reference")):
-        assert got.shape == want.shape and _rel_err(got, want) < 1e-10
-    x32, w32, gy32 = x.astype(np.float32), w.astype(np.float32), gy.astype(np.float32)
-    for got, want in zip(_run(x32, w32, gy32, geo, backend), _run(x, w, gy, geo, "reference")):
-        assert got.dtype == np.float32 and _rel_err(got, want) < 1e-5
+    want = _run(x, w, gy, geo, "reference", bias)
+    for got, ref in zip(_run(x, w, gy, geo, backend, bias), want):
+        assert got.shape == ref.shape and _rel_err(got, ref) < 1e-10
+    x32, w32, gy32, b32 = x.astype(np.float32), w.astype(np.float32), gy.astype(np.float32), bias.astype(np.float32)
+    for got, ref in zip(_run(x32, w32, gy32, geo, backend, b32), want):
+        assert got.dtype == np.float32 and _rel_err(got, ref) < 1e-5
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_winograd_numba_and_numpy_paths_give_the_same_bits(dtype, winograd_always):
     for i, geometry in enumerate(GEOMETRIES):
         x, w, gy, geo = _case(geometry, seed=3 + i, dtype=dtype)
-        for a, b in zip(_run(x, w, gy, geo, "numba"), _run(x, w, gy, geo, "numpy")):
+        bias = np.arange(w.shape[0], dtype=dtype) - 1.5
+        for a, b in zip(_run(x, w, gy, geo, "numba", bias), _run(x, w, gy, geo, "numpy", bias)):
             assert same_bits(a, b), geometry
 
 

@@ -176,21 +176,22 @@ def _winograd_kernels(use_numba):
     return tuple(getattr(k, name + suffix) for name in ("input", "input_adjoint", "output", "output_adjoint"))
 
 
-def _forward_winograd(x, w, padding, use_numba):
-    """y = x ⋆ w for a 3×3 kernel, stride 1: per chunk of samples, tiles V = input transform of x,
-    M[ξ] = U[ξ] @ V[ξ] (16 BLAS products, U = weight transform), y = output transform of M."""
+def _forward_winograd(x, w, bias, padding, use_numba):
+    """y = x ⋆ w + bias for a 3×3 kernel, stride 1: per chunk of samples, tiles V = input transform of x,
+    M[ξ] = U[ξ] @ V[ξ] (16 BLAS products, U = weight transform), y = output transform of M + bias."""
     (N, C, H, W), O = x.shape, w.shape[0]
     Ho, Wo = H + padding[0] + padding[1] - 2, W + padding[2] + padding[3] - 2
     th, tw, S = winograd.tiles(Ho, Wo)
     to_tiles, _, from_tiles, _ = _winograd_kernels(use_numba)
     u = winograd.weight_transform(w)
+    bias = np.zeros(0, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     y = np.empty((N, O, Ho, Wo), dtype=x.dtype)
 
     def chunk(s, e):
         n = e - s
         v = to_tiles(x[s:e], th, tw, padding[0], padding[2], _scratch("v", (16, C, n, S), x.dtype))
         m = np.matmul(u, v.reshape(16, C, n * S), out=_scratch("m", (16, O, n * S), x.dtype))
-        from_tiles(m.reshape(16, O, n, S), th, tw, y[s:e])
+        from_tiles(m.reshape(16, O, n, S), th, tw, bias, y[s:e])
     _map_chunks(chunk, _chunks(N, 16 * (C + O) * S, WINOGRAD_CHUNK_ELEMENTS), O * C * 9 * Ho * Wo)
     return y
 
@@ -223,15 +224,20 @@ def _backward_winograd(x, w, gy, padding, need_x, need_w, use_numba):
 
 
 # ---- the entry points ----------------------------------------------------------------------------
-def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), backend=None):
-    """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw) -> (N, O, Ho, Wo), zero padding."""
+def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), backend=None, bias=None):
+    """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw) -> (N, O, Ho, Wo), zero padding,
+    plus bias (O,) if given (the Winograd path adds it while writing y: one pass over y less)."""
     name = _backend.resolve(backend)
+    if name != "reference" and uses_winograd(w.shape, stride, dilation):
+        return _forward_winograd(np.ascontiguousarray(x), w, bias, padding, name == "numba")
     if name == "reference":
-        return conv2d_forward_reference(x, w, stride, padding, dilation)
-    x = np.ascontiguousarray(x)
-    if uses_winograd(w.shape, stride, dilation):
-        return _forward_winograd(x, w, padding, name == "numba")
-    return _forward_im2col(x, w, _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba"))
+        y = conv2d_forward_reference(x, w, stride, padding, dilation)
+    else:
+        x = np.ascontiguousarray(x)
+        y = _forward_im2col(x, w, _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba"))
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1)
+    return y
 
 
 def conv2d_backward(x, w, gy, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),

@@ -93,8 +93,9 @@ def input_adjoint_numba(dv, th, tw, pt, pl, gx):
 
 
 @njit(cache=True, nogil=True)
-def output_numba(m, th, tw, y):
-    """y (N, O, Ho, Wo) = Aᵀ M A for every tile of m (16, O, N, th·(tw+1)); rows first."""
+def output_numba(m, th, tw, bias, y):
+    """y (N, O, Ho, Wo) = Aᵀ M A for every tile of m (16, O, N, th·(tw+1)), + bias (O,) unless it is
+    empty; rows first."""
     N, O, Ho, Wo = y.shape
     th, tw = max(th, 0), max(tw, 0)
     S, S2 = max(th * (tw + 1), 0), max(2 * (tw + 1), 0)
@@ -111,8 +112,12 @@ def output_numba(m, th, tw, y):
                     Y[a, 2 * u], Y[a, 2 * u + 1] = _at(r[a, 0, u], r[a, 1, u], r[a, 2, u], r[a, 3, u])
             for p in range(Ho):
                 a, base = p % 2, max(p // 2 * S2, 0)
-                for q in range(Wo):
-                    y[n, o, p, q] = Y[a, base + q]
+                if bias.size:
+                    for q in range(Wo):
+                        y[n, o, p, q] = Y[a, base + q] + bias[o]
+                else:
+                    for q in range(Wo):
+                        y[n, o, p, q] = Y[a, base + q]
     return y
 
 
@@ -150,5 +155,6 @@ def warm():
         v = np.zeros((16, 1, 1, 6), dtype=dtype)
         input_numba(x, 2, 2, 1, 1, v)
         input_adjoint_numba(v, 2, 2, 1, 1, x)
-        output_numba(v, 2, 2, x)
+        output_numba(v, 2, 2, np.zeros(1, dtype=dtype), x)
+        output_numba(v, 2, 2, np.zeros(0, dtype=dtype), x)
         output_adjoint_numba(x, 2, 2, v)

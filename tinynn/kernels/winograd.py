@@ -50,15 +50,18 @@ def tiles(Ho, Wo):
 
 
 def weight_transform(w):
-    """U = G w Gᵀ: w (O, C, 3, 3) -> U (16, O, C), contiguous, U[4k + l] = entry (k, l) of the 4×4."""
-    u = np.matmul(np.matmul(G.astype(w.dtype), w), G.T.astype(w.dtype))
-    return np.ascontiguousarray(u.reshape(u.shape[0], u.shape[1], 16).transpose(2, 0, 1))
+    """U = G w Gᵀ: w (O, C, 3, 3) -> U (16, O, C), contiguous, U[4k + l] = entry (k, l) of the 4×4.
+    (tensordot hands the contractions to BLAS; a batched matmul of the 3×3 blocks took 1.4 ms here.)"""
+    g = G.astype(w.dtype)
+    u = np.tensordot(g, np.tensordot(w, g, axes=(3, 1)), axes=(1, 2))          # (k, O, C, l)
+    return np.ascontiguousarray(u.transpose(0, 3, 1, 2)).reshape(16, w.shape[0], w.shape[1])
 
 
 def weight_transform_adjoint(du):
     """dw = Gᵀ dU G: du (16, O, C) -> (O, C, 3, 3)."""
-    d = du.transpose(1, 2, 0).reshape(du.shape[1], du.shape[2], 4, 4)
-    return np.matmul(np.matmul(G.T.astype(du.dtype), d), G.astype(du.dtype))
+    g = G.astype(du.dtype)
+    d = np.tensordot(np.tensordot(g, du.reshape(4, 4, *du.shape[1:]), axes=(0, 0)), g, axes=(1, 0))
+    return np.ascontiguousarray(d.transpose(1, 2, 0, 3))                        # (i, O, C, j) -> (O, C, i, j)
 
 
 # ---- the 1-D transforms, on numbers (numba_winograd.py compiles these) or on whole arrays ---------
@@ -137,8 +140,9 @@ def input_adjoint_numpy(dv, th, tw, pt, pl, gx):
     return gx
 
 
-def output_numpy(m, th, tw, y):
-    """y (N, O, Ho, Wo) = Aᵀ M A for every tile of m (16, O, N, th·(tw+1)); rows first."""
+def output_numpy(m, th, tw, bias, y):
+    """y (N, O, Ho, Wo) = Aᵀ M A for every tile of m (16, O, N, th·(tw+1)), + bias (O,) unless it is
+    empty; rows first."""
     N, O, Ho, Wo = y.shape
     r = [at_1d(m[l], m[4 + l], m[8 + l], m[12 + l]) for l in range(4)]
     full = np.empty((N, O, 2 * th, 2 * tw + 2), dtype=y.dtype)
@@ -147,6 +151,8 @@ def output_numpy(m, th, tw, y):
         for b in range(2):
             full[:, :, a::2, b::2] = ya[b].reshape(O, N, th, tw + 1).transpose(1, 0, 2, 3)
     y[...] = full[:, :, :Ho, :Wo]
+    if bias.size:
+        y += bias.reshape(1, O, 1, 1)
     return y
 
 

@@ -30,10 +30,7 @@ class Conv2d(Function):
             x, padding = pad2d(x, padding, padding_mode), (0, 0, 0, 0)
         self.kernel_padding = padding
         self.save_for_backward(x, w)
-        y = kernels.conv2d_forward(x, w, padding=padding, **self.options)
-        if b is not None:
-            y += b.reshape(1, -1, 1, 1)
-        return y
+        return kernels.conv2d_forward(x, w, padding=padding, bias=b, **self.options)
 
     def backward(self, g):
         x, w = self.saved
