@@ -42,6 +42,8 @@ required = _Required()
 class Optimizer:
     """Base class: `Optimizer(params, defaults)`; params is an iterable of Tensors or of dicts (groups)."""
 
+    _has_fused_update = False       # True in rules with a numba kernel (Adam): only they look one up
+
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
             raise TypeError("params must be an iterable of Tensors or of dicts (parameter groups), got a single "
@@ -120,7 +122,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        self._use_kernels = _kernels() is not None     # looked up once per step
+        self._use_kernels = self._has_fused_update and _kernels() is not None     # once per step
         for group in self.param_groups:
             for p in group["params"]:
                 g = p.grad

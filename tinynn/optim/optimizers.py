@@ -72,6 +72,7 @@ class Adam(Optimizer):
     """
 
     _decoupled = False
+    _has_fused_update = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
                  maximize=False):
