@@ -192,7 +192,8 @@ def bench_conv():
     def t_both():
         xt.grad = layer.weight.grad = layer.bias.grad = None
         layer(xt).backward(g)
-    fwd, both = {"tinynn": t_forward, "tinynn im2col": im2col(t_forward)}, {"tinynn": t_both, "tinynn im2col": im2col(t_both)}
+    fwd = {"tinynn": t_forward, "tinynn im2col": im2col(t_forward)}
+    both = {"tinynn": t_both, "tinynn im2col": im2col(t_both)}
     a = rng.standard_normal((64, 288)).astype(np.float32)
     b = rng.standard_normal((288, n * size * size)).astype(np.float32)
     fwd["numpy GEMM same size"] = lambda: a @ b

@@ -21,9 +21,10 @@ transformed tile is one matrix product over the channels, done by BLAS:
     M[ξ] (O, T) = U[ξ] (O, C) @ V[ξ] (C, T),        Y = Aᵀ M A for every tile and output channel.
 Bᵀ and Aᵀ hold only 0 and ±1, so the tile transforms are additions (G's halves are exact).
 
-Gradients (tinynn/kernels/conv.py): dL/dw runs the steps backwards, dM = A dY Aᵀ (output_adjoint),
-dU[ξ] = dM[ξ] @ V[ξ]ᵀ, dw = Gᵀ dU G; dL/dx is itself a 3×3 convolution (of dY with the flipped
-kernel), done with the same forward transforms.
+Gradients (tinynn/kernels/conv.py): every step is linear, so the backward pass runs their
+adjoints (transposes) in reverse order: dM = A dY Aᵀ (output_adjoint), then dU[ξ] = dM[ξ] @ V[ξ]ᵀ
+and dw = Gᵀ dU G for the weight, dV[ξ] = U[ξ]ᵀ @ dM[ξ] and dx = B dV Bᵀ (input_adjoint) for the
+input, where each pixel collects the gradient of every tile it was copied into (tiles overlap).
 
 Layout: tile (i, j) of image n, covering output rows 2i, 2i+1 and columns 2j, 2j+1, has slot
 u = i·(tw + 1) + j in V (16, C, N, th·(tw + 1)) and M (16, O, N, th·(tw + 1)), with th, tw =
@@ -32,7 +33,7 @@ makes "the tile to the right" and "the tile below" fixed steps (+1, +tw+1) in me
 so each transform is one long loop over all tiles of an image, which LLVM turns into vector code.
 Input positions outside x (zero padding: pt rows on top, pl columns on the left) read as 0.
 
-This module holds the maths and the numpy twins; numba_winograd.py compiles the same three
+This module holds the maths and the numpy twins; numba_winograd.py compiles the same four
 transforms with numba (imported only when numba is used). Both do the same additions in the same
 order, so they give the same bits (tests/test_conv_winograd.py checks it).
 """
@@ -71,7 +72,7 @@ def bt_1d(d0, d1, d2, d3):
 
 
 def b_1d(v0, v1, v2, v3):
-    """B v, the adjoint of Bᵀ: four transformed gradients -> four input gradients."""
+    """B v, the adjoint (transpose) of Bᵀ: four transformed gradients -> four input gradients."""
     return v0, v1 - v2 + v3, v1 + v2 - v0, -v3
 
 
