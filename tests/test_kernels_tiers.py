@@ -203,6 +203,19 @@ def test_the_tier_switches_when_the_warm_up_is_done(fake_module):
     assert tier.wait(timeout=10) and tier.ready() and tier.state == "ready"
 
 
+def test_a_cold_cache_ends_the_warm_up_after_the_first_compilation(fake_module, monkeypatch):
+    """A module whose kernels had to be compiled (cache misses) is the last one warmed up; numba is ready."""
+    warmed = []
+    fake_module.behaviour = lambda: warmed.append(1)
+    fake_module.NUMBA_KERNELS = (types.SimpleNamespace(stats=types.SimpleNamespace(cache_misses={"sig": 0})),)
+    tier = warmup.Warmup(["tinynn_fake_kernels"] * 3)
+    assert tier.wait(timeout=10) and warmed == [1, 1, 1]
+    fake_module.NUMBA_KERNELS[0].stats.cache_misses["sig"] = 1
+    warmed.clear()
+    tier = warmup.Warmup(["tinynn_fake_kernels"] * 3)
+    assert tier.wait(timeout=10) and warmed == [1]
+
+
 def test_a_failing_warm_up_keeps_numpy_and_warns_once(fake_module):
     def broken():
         raise OSError("no kernels here")

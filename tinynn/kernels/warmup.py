@@ -15,6 +15,10 @@ switch never changes a result.
 - `wait_for_numba()` blocks until the warm-up is over: for benchmarks and tests, or for a script
   that wants numba from its first step.
 - NUMBA_DISABLE_JIT=1: no thread; 'auto' stays on numpy (the kernels would run as Python loops).
+- A cold cache (the first run, or a kernel file changed): compiling every kernel took 28 s of CPU
+  here, during which training would run on numpy at half speed. So the warm-up stops after the
+  first module it had to compile and 'auto' switches to numba; the other kernels are compiled when
+  first used, as without a warm-up.
 - A failure inside the warm-up (numba missing or broken): 'auto' stays on numpy, with one warning.
 - os.fork() while the thread works waits until it finishes its current step (one import, or one
   module's warm(); at most FORK_WAIT seconds), so the child never inherits a half-done import or a
@@ -31,8 +35,8 @@ import threading
 import warnings
 import weakref
 
-NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_winograd", "tinynn.kernels.numba_pool",
-                 "tinynn.kernels.optim")
+NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_pool", "tinynn.kernels.optim",
+                 "tinynn.kernels.numba_winograd")
 FORK_WAIT = 60.0        # longest wait of os.fork() for a warm-up step (compiling with an empty cache takes seconds)
 
 
@@ -122,7 +126,10 @@ class Warmup:
                 return
             for name in self.modules:
                 with self._step:
-                    importlib.import_module(name).warm()
+                    module = importlib.import_module(name)
+                    module.warm()
+                if _compiled(module):
+                    break                                 # a cold cache: see the module docstring
             self.state = "ready"
         except Exception as error:                        # noqa: BLE001 - any failure means: stay on numpy
             self.error, self.state = error, "failed"
@@ -143,6 +150,11 @@ class Warmup:
             self._fresh("failed", RuntimeError("the process was forked while numba was being loaded"))
         else:
             self._fresh(*(("cold", None) if self.state == "warming" else (self.state, self.error)))
+
+
+def _compiled(module):
+    """True if warming `module` compiled a kernel instead of loading it from numba's cache."""
+    return any(sum(kernel.stats.cache_misses.values()) for kernel in module.NUMBA_KERNELS)
 
 
 _all = weakref.WeakSet()
