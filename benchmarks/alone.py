@@ -38,6 +38,9 @@ def main(args):
     from profile_case import find_case
     args.torch = case.import_torch(args.side == "torch")
     timing.limit_threads(args.threads, args.torch)
+    if args.side.startswith("tinynn"):
+        from tinynn.kernels import wait_for_numba
+        wait_for_numba()      # 'auto' runs numpy until numba is loaded; time the steady state
     item = find_case(args.case, args)
     stats = timing.interleaved({args.side: item.sides[args.side]}, warmup=1 if args.quick else item.warmup,
                                repeats=3 if args.quick else 9, sample_seconds=0.003 if args.quick else 0.1)

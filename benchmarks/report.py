@@ -13,7 +13,8 @@ from timing import format_seconds
 
 NUMBERS = {"scalar": "1", "xor": "2", "susy64": "3", "susy1024": "3", "amplitude": "4", "mnist": "5",
            "phi4": "6", "conv_fwd": "7", "conv_fwdbwd": "7", "import": "8", "import_nn": "8", "first_conv": "8",
-           "first_conv_nocache": "8", "first_conv_numpy": "8"}
+           "first_conv_nocache": "8", "first_conv_numpy": "8", "first_conv_numba": "8", "numba_ready": "8",
+           "numba_ready_nocache": "8"}
 
 
 def case_rows(case, stats, peak_gflops=None):

@@ -117,9 +117,10 @@ def main(args):
 def _kernel_backend():
     """The convolution kernels tinynn uses by default here ('numba', 'numpy'), or None without them."""
     try:
-        from tinynn.kernels import resolve
+        from tinynn.kernels import resolve, wait_for_numba
     except ImportError:
         return None
+    wait_for_numba()          # 'auto' runs numpy until numba is loaded; the benchmarks time the steady state
     return resolve()
 
 
