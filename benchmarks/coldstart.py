@@ -126,6 +126,6 @@ def cold_start(cfg):
         absolute_row("first_conv_nocache", "cold start: first Conv2d fwd+bwd, backend auto, empty numba cache",
                      t["auto", "empty"][0], None, reference="the same, numba forced (compiles)",
                      reference_time=t["numba", "empty"][0]),
-        absolute_row("numba_ready_nocache", "cold start: numba ready in the background (all kernels compiled), "
-                     "empty numba cache", t["auto", "empty"][1], None)]
+        absolute_row("numba_ready_nocache", "cold start: numba ready in the background, empty numba cache (the "
+                     "first kernel module compiled; the others compile at first use)", t["auto", "empty"][1], None)]
     return rows
