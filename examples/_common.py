@@ -9,6 +9,10 @@ Every example script does:
     sys.exit(res.finish())
 `finish` prints the table and writes OUT/results/<script>.json, which run_all.py gathers into
 OUT/results.md. A failed sanity check makes the script exit with status 1.
+
+Import it before numpy (first after the standard library): it sets OPENBLAS_NUM_THREADS=1 unless
+the caller chose a value, and OpenBLAS reads that variable only when numpy loads it. The examples'
+matrices are small, so BLAS threads only cost wake-ups on a shared CPU.
 """
 import argparse
 import json
@@ -16,7 +20,9 @@ import os
 import pathlib
 import time
 
-import matplotlib
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402  (imports numpy, so after the line above)
 
 matplotlib.use("Agg")
 

@@ -19,23 +19,21 @@ not needed to show anything here. 20 % of the 506 towns are held out as the test
 
     python examples/h_boston.py [--quick] [--out out] [--seed 0]
 """
-import os
 import sys
 import warnings
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: BLAS threads only cost time on a shared CPU
+from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import tinynn as tn  # noqa: E402
-import tinynn.nn as nn  # noqa: E402
-import tinynn.optim as optim  # noqa: E402
-from _common import Results, parse_args  # noqa: E402
-from tinynn.classic import GridSearchCV, MLPRegressor, mean_squared_error  # noqa: E402
-from tinynn.data import Standardizer, train_test_split  # noqa: E402
-from tinynn.datasets import load_boston  # noqa: E402
-from tinynn.train import evaluate, fit  # noqa: E402
+import tinynn as tn
+import tinynn.nn as nn
+import tinynn.optim as optim
+from tinynn.classic import GridSearchCV, MLPRegressor, mean_squared_error
+from tinynn.data import Standardizer, train_test_split
+from tinynn.datasets import load_boston
+from tinynn.train import evaluate, fit
 
 
 def rms(est, X, y):

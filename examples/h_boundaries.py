@@ -14,20 +14,18 @@ training data, faint ones test data.
 
     python examples/h_boundaries.py [--quick] [--out out] [--seed 0]
 """
-import os
 import sys
 import warnings
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: BLAS threads only cost time on a shared CPU
+from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
 
-from _common import Results, parse_args  # noqa: E402
-from tinynn.classic import DecisionTreeClassifier, GradientBoostingClassifier, MLPClassifier  # noqa: E402
-from tinynn.data import Standardizer, train_test_split  # noqa: E402
-from tinynn.datasets import make_circles, make_linear, make_moons  # noqa: E402
+from tinynn.classic import DecisionTreeClassifier, GradientBoostingClassifier, MLPClassifier
+from tinynn.data import Standardizer, train_test_split
+from tinynn.datasets import make_circles, make_linear, make_moons
 
 
 def classifiers(quick, seed):

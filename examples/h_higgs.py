@@ -16,19 +16,17 @@ point is that with millions of events a deep network does, and then gains little
 
     python examples/h_higgs.py [--quick] [--out out] [--seed 0]
 """
-import os
 import sys
 import warnings
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: BLAS threads only cost time on a shared CPU
+from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from _common import Results, parse_args  # noqa: E402
-from tinynn.classic import GradientBoostingClassifier, MLPClassifier  # noqa: E402
-from tinynn.data import Standardizer, train_test_split  # noqa: E402
-from tinynn.datasets import load_higgs  # noqa: E402
+from tinynn.classic import GradientBoostingClassifier, MLPClassifier
+from tinynn.data import Standardizer, train_test_split
+from tinynn.datasets import load_higgs
 
 
 def classifiers(quick, seed):

@@ -20,20 +20,18 @@ the memorising of 40 points. Losses are the BCE alone (no penalty term) in every
 
     python examples/h_slides.py [--quick] [--out out] [--seed 0]
 """
-import os
 import sys
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: BLAS threads only cost time on a shared CPU
+from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import tinynn as tn  # noqa: E402
-import tinynn.nn as nn  # noqa: E402
-import tinynn.optim as optim  # noqa: E402
-from _common import Results, parse_args  # noqa: E402
-from tinynn.datasets import make_moons  # noqa: E402
-from tinynn.train import LambdaCallback, evaluate, fit  # noqa: E402
+import tinynn as tn
+import tinynn.nn as nn
+import tinynn.optim as optim
+from tinynn.datasets import make_moons
+from tinynn.train import LambdaCallback, evaluate, fit
 
 
 def maxout_unit():

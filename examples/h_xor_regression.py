@@ -14,19 +14,17 @@
 
     python examples/h_xor_regression.py [--quick] [--out out] [--seed 0]
 """
-import os
 import sys
 import warnings
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: BLAS threads only cost time on a shared CPU
+from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from _common import Results, parse_args  # noqa: E402
-from tinynn.classic import MLPClassifier, MLPRegressor, mean_squared_error, r2_score  # noqa: E402
-from tinynn.data import train_test_split  # noqa: E402
-from tinynn.datasets import make_regression_2d, regression_function_2d, xor_points  # noqa: E402
+from tinynn.classic import MLPClassifier, MLPRegressor, mean_squared_error, r2_score
+from tinynn.data import train_test_split
+from tinynn.datasets import make_regression_2d, regression_function_2d, xor_points
 
 
 def xor_figure(clf, X, y, path):

@@ -17,22 +17,20 @@ standardised), so then only the low-level network is trained, and the output say
 
     python examples/p_susy.py [--quick] [--out out] [--seed 0]
 """
-import os
 import sys
 import warnings
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # small matrices: BLAS threads only cost time on a shared CPU
+from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import tinynn as tn  # noqa: E402
-import tinynn.nn as nn  # noqa: E402
-import tinynn.optim as optim  # noqa: E402
-from _common import Results, parse_args  # noqa: E402
-from tinynn.data import Standardizer, train_test_split  # noqa: E402
-from tinynn.datasets import load_susy  # noqa: E402
-from tinynn.train import evaluate, fit  # noqa: E402
+import tinynn as tn
+import tinynn.nn as nn
+import tinynn.optim as optim
+from tinynn.data import Standardizer, train_test_split
+from tinynn.datasets import load_susy
+from tinynn.train import evaluate, fit
 
 
 def susy_net(n_in):
