@@ -179,6 +179,7 @@ def test_backward_skips_gradients_not_needed(winograd_always):
     assert gx is None and gw.shape == w.shape
     gx, gw = kernels.conv2d_backward(x, w, gy, need_w=False, **geo)
     assert gw is None and gx.shape == x.shape
+    assert kernels.conv2d_backward(x, w, gy, need_x=False, need_w=False, **geo) == (None, None)
 
 
 def test_which_convolutions_take_the_winograd_path():

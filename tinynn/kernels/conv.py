@@ -200,6 +200,8 @@ def _backward_winograd(x, w, gy, padding, need_x, need_w, use_numba):
     """The forward steps' adjoints in reverse, per chunk: dM = output_adjoint(dY); dL/dw = Gᵀ (Σ dM[ξ] @
     V[ξ]ᵀ) G with V recomputed; dL/dx = input_adjoint(U[ξ]ᵀ @ dM[ξ])."""
     (N, C, H, W), O = x.shape, w.shape[0]
+    if not (need_x or need_w):
+        return None, None
     gy = np.ascontiguousarray(gy)
     th, tw, S = winograd.tiles(*gy.shape[2:])
     to_tiles, from_tiles_adjoint, _, adjoint = _winograd_kernels(use_numba)
