@@ -222,7 +222,12 @@ def _backward_winograd(x, w, gy, padding, need_x, need_w, use_numba):
             from_tiles_adjoint(v, th, tw, padding[0], padding[2], gx[s:e])
         return du
     shares = _map_chunks(chunk, _chunks(N, 16 * (C + O) * S, WINOGRAD_CHUNK_ELEMENTS), O * C * 9 * H * W)
-    return gx, (winograd.weight_transform_adjoint(sum(shares)) if need_w else None)
+    if not need_w:
+        return gx, None
+    du = shares[0]                                          # a new array from np.matmul: summed into in place
+    for share in shares[1:]:                                # (sum() made a new array per chunk: 1.4 ms here)
+        du += share
+    return gx, winograd.weight_transform_adjoint(du)
 
 
 # ---- the entry points ----------------------------------------------------------------------------
