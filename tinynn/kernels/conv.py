@@ -23,16 +23,18 @@ chunk for the Winograd layer above: two or four were 25-40% slower, and so were 
 rows), which was measured faster than building the columns of the whole batch at once. Direct numba
 loop nests (no im2col) were measured 2.5-4x slower than im2col + BLAS even for 1 -> 8 channels.
 
-Threads: when BLAS runs on several threads and a sample's product is large (O·C·kh·kw·Ho·Wo of at
-least PARALLEL_MIN_PRODUCT; smaller ones OpenBLAS runs on one thread anyway), the chunks are spread
+Threads: when BLAS runs on several threads and a sample's product is not tiny (O·C·kh·kw·Ho·Wo of at
+least PARALLEL_MIN_PRODUCT) and there are several chunks, the chunks are spread
 over that many threads, each calling BLAS on one thread (tinynn/kernels/parallel.py): one wake-up of
 the threads per kernel call instead of one per product. On a 64×32→64, 32×32 layer with 2 threads
 this was 4-17x faster while another program ran, and 1.5x faster on an idle machine (parallel.py has
 the numbers). Also measured there: the columns of n samples side by side, (K, n·L), with one product
 per 4-64 MB of columns: 1.6-3.8x slower than the threads under load (each product still wakes BLAS's
 threads), 1.2-1.3x slower than one product per sample when idle (the columns leave the cache), and
-5-30% slower with one thread. Splitting the small convolutions of the MNIST and φ⁴ networks too:
-no faster when idle, 12-15% slower under load. Accumulating dL/dw per sample with matmul(out=)
+5-30% slower with one thread. Splitting the small convolutions of the MNIST and φ⁴ networks too
+(O·K·L from 2^14 on, not only from 2^19): the φ⁴ step 10-15% faster on an idle machine with 2 threads
+(9.7-10.1 ms instead of 10.5-12.2 ms; measured in the final session), MNIST unchanged; an earlier
+measurement under load had found it 12-15% slower, where 2-thread timings are erratic anyway. Accumulating dL/dw per sample with matmul(out=)
 instead of .sum(axis=0): no faster.
 """
 import math
@@ -51,7 +53,7 @@ CHUNK_ELEMENTS = 1 << 18          # columns of one chunk: 256 K numbers = 1 MB i
 WINOGRAD_CHUNK_ELEMENTS = 1 << 18  # transformed tiles (V and M) of one chunk
 WINOGRAD_MIN_CHANNELS = 256       # C·O from which a 3×3, stride-1 convolution uses Winograd
 WORKSPACE_LIMIT = 1 << 22         # scratch buffers up to 4 M numbers are kept for the next call
-PARALLEL_MIN_PRODUCT = 1 << 19    # O·K·L of one sample from which OpenBLAS splits a product over threads
+PARALLEL_MIN_PRODUCT = 1 << 14    # O·K·L of one sample from which the samples are split over threads
 _workspace = threading.local()    # buffers per thread, so concurrent threads never share one
 
 
