@@ -86,7 +86,8 @@ def curves_figure(history, full_history, stopped, best_epoch, sheet_acc, test_ac
         ax.grid(alpha=0.3)
         ax.xaxis.get_major_locator().set_params(integer=True)
     axes[0].set_yscale("log")
-    axes[1].set_ylim(max(0.9, min(h["accuracy"][1:] + h["val_accuracy"][1:]) - 0.005), 1.0)
+    shown = h["accuracy"][1:] + h["val_accuracy"][1:] or h["accuracy"] + h["val_accuracy"]   # epoch 1 off the scale
+    axes[1].set_ylim(max(0.0, min(shown + list(f["accuracy"]) + [sheet_acc, test_acc]) - 0.005), 1.0)
     axes[1].plot([best_epoch, more[-1]], [sheet_acc, test_acc], "*", ms=12, color="C3",
                  label="test accuracy: checkpoint (a), fully trained (b)")
     axes[1].legend(fontsize=9, loc="lower right")
