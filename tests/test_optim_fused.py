@@ -62,3 +62,19 @@ def test_optimizer_with_fused_state_deepcopies_and_pickles():
     clone = copy.deepcopy(opt)
     assert pickle.loads(pickle.dumps(opt)).state_dict()["state"][0]["step"] == 1
     np.testing.assert_array_equal(clone.state_dict()["state"][0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"])
+
+
+@pytest.mark.parametrize("backend, expected", [("numba", 2), ("numpy", 0)])
+def test_the_fused_kernel_runs_exactly_on_the_numba_backend(backend, expected, monkeypatch):
+    """Without this the twin comparisons above would also pass if dispatch never reached the kernel."""
+    import tinynn.kernels.optim as fused
+    calls = []
+    kernel = fused.adam_update
+    monkeypatch.setattr(fused, "adam_update", lambda *args: (calls.append(1), kernel(*args)))
+    p = tn.Tensor(np.ones((2, 3)), requires_grad=True)
+    opt = optim.Adam([p])
+    with use_backend(backend):
+        for _ in range(2):
+            p.grad = np.ones((2, 3))
+            opt.step()
+    assert len(calls) == expected

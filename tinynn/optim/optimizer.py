@@ -52,7 +52,7 @@ class Optimizer:
         self.state = {}
         self.param_groups = []
         self._buffers = {}
-        self._use_kernels = False
+        self._kernels = None
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
@@ -122,19 +122,22 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        self._use_kernels = self._has_fused_update and _kernels() is not None     # once per step
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if g.shape != p.data.shape:
-                    raise ValueError(f"{type(self).__name__}: a gradient of shape {g.shape} belongs to a "
-                                     f"parameter of shape {p.data.shape}")
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {}
-                self._update(p, g, state, group)
+        self._kernels = _kernels() if self._has_fused_update else None     # looked up once per step
+        try:
+            for group in self.param_groups:
+                for p in group["params"]:
+                    g = p.grad
+                    if g is None:
+                        continue
+                    if g.shape != p.data.shape:
+                        raise ValueError(f"{type(self).__name__}: a gradient of shape {g.shape} belongs to a "
+                                         f"parameter of shape {p.data.shape}")
+                    state = self.state.get(p)
+                    if state is None:
+                        state = self.state[p] = {}
+                    self._update(p, g, state, group)
+        finally:
+            self._kernels = None                       # a module: kept out of copies and pickles
         return loss
 
     def _update(self, p, g, state, group):
@@ -151,9 +154,9 @@ class Optimizer:
 
     def _fused(self, p, g):
         """The kernel module when a fused update can run on (p, g): numba backend, contiguous, same dtype."""
-        if not self._use_kernels or not p.data.flags.c_contiguous or g.dtype != p.data.dtype:
+        if self._kernels is None or not p.data.flags.c_contiguous or g.dtype != p.data.dtype:
             return None
-        return _kernels()
+        return self._kernels
 
     def _effective_grad(self, p, g, wd, maximize):
         """The gradient the rule works with: g, negated if maximize, plus wd·θ (the L2 penalty's gradient).
