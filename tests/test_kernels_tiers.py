@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-from tinynn.kernels import conv, pool, warmup
+from tinynn.kernels import conv, pool, relu, use_backend, warmup
 from tinynn.kernels.im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
 
 DTYPES = (np.float32, np.float64)
@@ -67,6 +67,36 @@ def test_im2col_and_col2im_kernels_match_their_twins_bit_for_bit(dtype):
         g = values(rng, cols.shape, dtype)
         assert same_bits(col2im_numba(g, *args, np.zeros_like(x)), col2im_numpy(g, x_shape, kh, kw, stride, padding,
                                                                                dilation))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_kernels_match_their_twins_bit_for_bit(dtype):
+    rng = np.random.default_rng(3)
+    x = values(rng, (3, 5, relu.MIN_SIZE // 15 + 1), dtype)          # just above the kernels' minimum size
+    for special, share in ((-0.0, 0.1), (0.0, 0.1), (np.nan, 0.02), (-np.inf, 0.02), (np.inf, 0.02)):
+        x.flat[rng.random(x.size) < share] = special
+    g = values(rng, x.shape, dtype)
+    results = {}
+    for backend in ("numpy", "numba"):
+        with use_backend(backend):
+            out, mask = relu.relu_forward(x)
+            results[backend] = (out, mask, relu.relu_backward(g, mask))
+    assert all(same_bits(a, b) for a, b in zip(results["numpy"], results["numba"]))
+    out = results["numba"][0]
+    assert np.isnan(out[np.isnan(x)]).all()                           # ReLU keeps NaN a NaN
+    assert same_bits(out[x == -np.inf], np.zeros((x == -np.inf).sum(), dtype))   # and ReLU(-inf) = +0.0
+
+
+def test_relu_uses_the_kernels_only_where_they_pay(monkeypatch):
+    calls = []
+    monkeypatch.setattr(relu, "relu_numba", lambda *args: calls.append(args[0].size))
+    with use_backend("numba"):
+        relu.relu_forward(np.ones(relu.MIN_SIZE - 1, np.float32))
+        relu.relu_forward(np.ones((2, relu.MIN_SIZE), np.float32)[:, ::2])        # not contiguous
+        relu.relu_forward(np.ones(relu.MIN_SIZE, np.float32))
+    with use_backend("numpy"):
+        relu.relu_forward(np.ones(relu.MIN_SIZE, np.float32))
+    assert calls == [relu.MIN_SIZE]
 
 
 WINOGRAD_CASE = ((2, 16, 7, 6), (16, 16, 3, 3), (1, 1), (1, 1, 0, 1), (1, 1))     # C·O = 256: the Winograd path
@@ -174,6 +204,9 @@ def test_warm_loads_every_signature_the_dispatch_uses():
         for forward in ("numpy", "numba"):            # the tier may switch between forward and backward
             y, arg = pool.max_pool2d_forward(x, (2, 3), (1, 2), (1, 0, 1, 1), backend=forward)
             pool.max_pool2d_backward(values(rng, y.shape, dtype), arg, x.shape, backend="numba")
+        with use_backend("numba"):
+            big = values(rng, (relu.MIN_SIZE,), dtype)
+            relu.relu_backward(big, relu.relu_forward(big)[1])
         y = pool.avg_pool2d_forward(x[:, :, ::2], (3, 2), (2, 1), (1, 1, 0, 1), backend="numba")
         pool.avg_pool2d_backward(values(rng, y.shape, dtype), x[:, :, ::2].shape, (3, 2), (2, 1), (1, 1, 0, 1),
                                  backend="numba")

@@ -125,6 +125,18 @@ def test_stable_ops_are_finite_and_silent_at_large_inputs(name):
     assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad))
 
 
+def test_relu_at_infinities_nan_and_signed_zero():
+    """max(x, 0) as in PyTorch: ReLU(-inf) is 0 (x · [x > 0] made it NaN), NaN stays NaN, -0.0 gives +0.0."""
+    x = tn.tensor([-np.inf, -2.0, -0.0, np.nan, 3.0, np.inf], dtype=np.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = x.relu()
+        y.sum().backward()
+    np.testing.assert_array_equal(y.data, [0.0, 0.0, 0.0, np.nan, 3.0, np.inf])
+    assert not np.signbit(y.data[:3]).any()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0, 0.0, 1.0, 1.0])
+
+
 def test_sigmoid_and_log_softmax_values_at_extremes():
     x = tn.tensor([-1000.0, 1000.0], dtype=np.float64)
     np.testing.assert_array_equal(x.sigmoid().data, [0.0, 1.0])

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..function import Function
+from ..kernels.relu import relu_backward, relu_forward
 
 
 def _sigmoid(x):
@@ -36,14 +37,17 @@ class Tanh(Function):
 
 
 class ReLU(Function):
-    """out = max(x, 0).   d/dx = 1 for x > 0, else 0."""
+    """out = max(x, 0) (NaN stays NaN).   d/dx = 1 for x > 0, else 0: dL/dx = g · [x > 0].
+
+    relu_forward / relu_backward compute exactly these formulas with numpy, or for large arrays in
+    one pass with numba (tinynn/kernels/relu.py)."""
     def forward(self, x):
-        mask = x > 0
+        out, mask = relu_forward(x)
         self.save_for_backward(mask)
-        return x * mask
+        return out
 
     def backward(self, g):
-        return g * self.saved[0]
+        return relu_backward(g, self.saved[0])
 
 
 class LeakyReLU(Function):
