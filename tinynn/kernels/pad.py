@@ -50,7 +50,7 @@ def _fill_border(out, before, after, n, mode, axis):
     (in place; the centre is already there)."""
     sl = _along(out.ndim, axis)
     if mode == "circular":                     # the last `before` rows go on top, the first `after` below
-        out[sl(0, before)] = out[sl(before + n - before, before + n)]
+        out[sl(0, before)] = out[sl(n, before + n)]
         out[sl(before + n, before + n + after)] = out[sl(before, before + after)]
     elif mode == "reflect":                    # row before-k is x[k], row before+n-1+k is x[n-1-k]
         out[sl(0, before)] = out[sl(2 * before, before, -1)]
