@@ -99,6 +99,31 @@ def test_relu_uses_the_kernels_only_where_they_pay(monkeypatch):
     assert calls == [relu.MIN_SIZE]
 
 
+@pytest.mark.parametrize("backend", ["auto", "numba"])
+def test_float16_runs_on_the_numpy_twins(backend):
+    """numba has no float16: conv (im2col and Winograd), pooling, ReLU and Adam take the numpy twins for
+    it, under any backend, and agree with float32 to float16's precision."""
+    import tinynn as tn
+    import tinynn.functional as F
+    warmup.wait_for_numba()
+    image = np.random.default_rng(0).random((2, 16, 8, 8)).astype(np.float16)     # the same numbers in both dtypes
+    results = {}
+    for dtype in (np.float16, np.float32):
+        x = tn.Tensor(image.astype(dtype))
+        params = [tn.Tensor(np.full(shape, 0.1, dtype), requires_grad=True) for shape in ((16, 16, 3, 3), (4, 16, 3, 3))]
+        with use_backend(backend):
+            h = F.relu(F.conv2d(x, params[0], padding=1))                  # C·O = 256: Winograd
+            h = F.avg_pool2d(F.max_pool2d(F.conv2d(h, params[1]), 2), 1)  # im2col
+            big = F.relu(tn.Tensor(np.linspace(-1, 1, relu.MIN_SIZE, dtype=dtype)))
+            loss = h.sum() + big.sum()
+            loss.backward()
+            tn.optim.Adam(params, lr=0.01).step()
+        results[dtype] = (loss.data, params[1].grad, params[0].data)
+        assert all(a.dtype == dtype for a in results[dtype])
+    for a, b in zip(results[np.float16], results[np.float32]):
+        np.testing.assert_allclose(a.astype(np.float32), b, rtol=2e-2, atol=1e-2)
+
+
 WINOGRAD_CASE = ((2, 16, 7, 6), (16, 16, 3, 3), (1, 1), (1, 1, 0, 1), (1, 1))     # C·O = 256: the Winograd path
 
 

@@ -11,9 +11,12 @@ would run as slow Python loops; backend 'numba' still runs them, for stepping th
 import contextlib
 import os
 
+import numpy as np
+
 from .warmup import numba_ready
 
 NAMES = ("auto", "numba", "numpy", "reference")
+NUMBA_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))     # what the numba kernels take (numba has no float16)
 _chosen = None
 
 
@@ -47,9 +50,12 @@ def use_backend(name):
         _chosen = previous
 
 
-def resolve(name=None):
-    """'numba', 'numpy' or 'reference' for a backend name (None: the one in force)."""
+def resolve(name=None, dtype=None):
+    """'numba', 'numpy' or 'reference' for a backend name (None: the one in force), for arrays of
+    `dtype`: a dtype the numba kernels do not take (float16) runs on the numpy twins."""
     name = get_backend() if name is None else _check(name)
     if name == "auto":
-        return "numba" if numba_ready() else "numpy"
+        name = "numba" if numba_ready() else "numpy"
+    if name == "numba" and dtype is not None and dtype not in NUMBA_DTYPES:
+        return "numpy"
     return name

@@ -243,7 +243,7 @@ def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), b
     """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw) -> (N, O, Ho, Wo), zero padding,
     plus bias (O,) if given (the Winograd path adds it while writing y: one pass over y less, which
     took 2.6 ms for the 64×64×32×32 output of the layer in the module docstring)."""
-    name = _backend.resolve(backend)
+    name = _backend.resolve(backend, x.dtype)
     if name != "reference" and uses_winograd(w.shape, stride, dilation):
         return _forward_winograd(np.ascontiguousarray(x), w, bias, padding, name == "numba")
     if name == "reference":
@@ -259,7 +259,7 @@ def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), b
 def conv2d_backward(x, w, gy, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                     need_x=True, need_w=True, backend=None):
     """(dL/dx, dL/dw) of conv2d_forward given gy = dL/dy; a gradient not needed is returned as None."""
-    name = _backend.resolve(backend)
+    name = _backend.resolve(backend, x.dtype)
     if name == "reference":
         return (conv2d_backward_input_reference(gy, w, x.shape, stride, padding, dilation) if need_x else None,
                 conv2d_backward_weight_reference(x, gy, w.shape, stride, padding, dilation) if need_w else None)

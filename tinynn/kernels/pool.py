@@ -107,13 +107,13 @@ avg_unpool_numba = numba_kernel("tinynn.kernels.numba_pool", "avg_unpool_numba")
 
 
 # ---- dispatch ------------------------------------------------------------------------------------
-def _numba(backend):
-    return _backend.resolve(backend) == "numba"
+def _numba(backend, dtype):
+    return _backend.resolve(backend, dtype) == "numba"
 
 
 def max_pool2d_forward(x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
     """(y, arg) for x (N, C, H, W); arg feeds max_pool2d_backward."""
-    if not _numba(backend):
+    if not _numba(backend, x.dtype):
         return max_pool_numpy(x, kernel, stride, padding)
     shape = pool_output_shape(x.shape, kernel, stride, padding)
     return max_pool_numba(np.ascontiguousarray(x), *kernel, *stride, padding[0], padding[2],
@@ -121,7 +121,7 @@ def max_pool2d_forward(x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
 
 
 def max_pool2d_backward(gy, arg, x_shape, backend=None):
-    if not _numba(backend):
+    if not _numba(backend, gy.dtype):
         return max_unpool_numpy(gy, arg, x_shape)
     N, C, H, W = x_shape
     out = np.zeros((N, C, H * W), dtype=gy.dtype)
@@ -129,7 +129,7 @@ def max_pool2d_backward(gy, arg, x_shape, backend=None):
 
 
 def avg_pool2d_forward(x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
-    if not _numba(backend):
+    if not _numba(backend, x.dtype):
         return avg_pool_numpy(x, kernel, stride, padding)
     y = np.empty(pool_output_shape(x.shape, kernel, stride, padding), dtype=x.dtype)
     return avg_pool_numba(np.ascontiguousarray(x), *kernel, *stride, padding[0], padding[2],
@@ -137,7 +137,7 @@ def avg_pool2d_forward(x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
 
 
 def avg_pool2d_backward(gy, x_shape, kernel, stride, padding=(0, 0, 0, 0), backend=None):
-    if not _numba(backend):
+    if not _numba(backend, gy.dtype):
         return avg_unpool_numpy(gy, x_shape, kernel, stride, padding)
     return avg_unpool_numba(np.ascontiguousarray(gy), *kernel, *stride, padding[0], padding[2],
                             gy.dtype.type(kernel[0] * kernel[1]), np.zeros(x_shape, dtype=gy.dtype))

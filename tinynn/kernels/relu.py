@@ -19,7 +19,7 @@ relu_backward_numba = numba_kernel("tinynn.kernels.numba_relu", "relu_backward_n
 
 
 def _kernel_fits(a):
-    return a.size >= MIN_SIZE and a.flags.c_contiguous and a.dtype.kind == "f" and _backend.resolve() == "numba"
+    return a.size >= MIN_SIZE and a.flags.c_contiguous and _backend.resolve(dtype=a.dtype) == "numba"
 
 
 def relu_forward(x):

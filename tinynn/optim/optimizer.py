@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..kernels.backend import NUMBA_DTYPES
 from ..tensor import Tensor, enable_grad
 
 
@@ -153,8 +154,10 @@ class Optimizer:
         return buf
 
     def _fused(self, p, g):
-        """The kernel module when a fused update can run on (p, g): numba backend, contiguous, same dtype."""
-        if self._kernels is None or not p.data.flags.c_contiguous or g.dtype != p.data.dtype:
+        """The kernel module when a fused update can run on (p, g): numba backend, contiguous, same dtype,
+        one the kernel takes (float32 or float64)."""
+        if self._kernels is None or not p.data.flags.c_contiguous or g.dtype != p.data.dtype or \
+                p.data.dtype not in NUMBA_DTYPES:
             return None
         return self._kernels
 
