@@ -10,7 +10,7 @@ x (N, C, H, W), w (O, C, kh, kw), y (N, O, Ho, Wo) with Ho = (H + pads - d_h(kh-
 
 The backward pass runs the same loop: each pixel's window received w·g in the forward direction,
 so it sends g·w back to the window (input gradient) and g·window to the weight (weight gradient).
-The fast kernels in this package must agree with these loops to round-off (tests/test_conv_kernels.py).
+The fast kernels in this package must agree with these loops to round-off (tests/kernels/test_conv_kernels.py).
 """
 import numpy as np
 

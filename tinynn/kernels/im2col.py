@@ -11,7 +11,7 @@ wᵀ @ g into the input gradient.
 
 padding = (top, bottom, left, right) zeros. This module holds the numpy twins; the numba kernels live
 in numba_im2col.py, so that the numpy path never imports numba. Twin and kernel give the same bits
-(col2im adds the kernel taps in the same order); tests/test_kernels_tiers.py checks that.
+(col2im adds the kernel taps in the same order); tests/kernels/test_kernels_tiers.py checks that.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view

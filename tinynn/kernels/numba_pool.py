@@ -2,7 +2,7 @@
 
 This module imports numba, so it is loaded only when numba is used: by the warm-up thread
 (tinynn/kernels/warmup.py) or by the first call with backend 'numba'. Every kernel gives its numpy
-twin's bits (tests/test_kernels_tiers.py): max pooling only selects; average pooling adds a window
+twin's bits (tests/kernels/test_kernels_tiers.py): max pooling only selects; average pooling adds a window
 from its first element on in row-major order, divides by `area` = kh·kw in the array's dtype, and
 its backward adds an element's shares in the order of its windows. No fastmath: it reorders sums.
 """

@@ -6,7 +6,7 @@ step of a small network. Here the same formulas run element by element in one co
 Arrays are flat (callers pass `a.reshape(-1)` of contiguous arrays, which are views).
 error_model="numpy" lets division skip Python's zero check, so the loop compiles tight.
 All numbers come in the parameter's dtype (1-β too), so every operation rounds exactly as the numpy
-twin's does: the fused and the numpy update give the same bits (tests/test_kernels_tiers.py), and
+twin's does: the fused and the numpy update give the same bits (tests/kernels/test_kernels_tiers.py), and
 backend 'auto' may switch from one to the other during training (tinynn/kernels/warmup.py).
 """
 import math

@@ -9,7 +9,7 @@ on tiny float32 and float64 arrays, which loads it from numba's cache). Until th
 means 'numpy', afterwards 'numba' (tinynn/kernels/backend.py asks `numba_ready()`).
 
 This is safe only because the tiers agree to the last bit: every numba kernel adds in the same order
-as its numpy twin (tests/test_kernels_tiers.py checks each pair for equality), so the moment of the
+as its numpy twin (tests/kernels/test_kernels_tiers.py checks each pair for equality), so the moment of the
 switch never changes a result. The price: the thread mostly runs Python (imports, numba's typing),
 so it shares the GIL and the CPU with the program. Measured on 2 busy cores, a training loop's numpy
 steps ran 2-2.5x slower while it loaded (MNIST CNN 170 -> 330 ms, φ⁴ CNN 18 -> 46 ms), and loading

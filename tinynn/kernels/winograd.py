@@ -35,7 +35,7 @@ Input positions outside x (zero padding: pt rows on top, pl columns on the left)
 
 This module holds the maths and the numpy twins; numba_winograd.py compiles the same four
 transforms with numba (imported only when numba is used). Both do the same additions in the same
-order, so they give the same bits (tests/test_conv_winograd.py checks it).
+order, so they give the same bits (tests/kernels/test_conv_winograd.py checks it).
 """
 import numpy as np
 

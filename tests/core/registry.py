@@ -1,6 +1,6 @@
 """The gradcheck registry: every differentiable op, layer and loss is listed once as a `Case`.
 
-Cases live in `tests/cases_*.py` (one file per area, each with a `CASES` list). `test_registry.py`
+Cases live in `tests/core/cases_*.py` (one file per area, each with a `CASES` list). `test_registry.py`
 gradchecks every case, with contiguous and with transposed (non-contiguous) inputs, and fails if
 any `Function` subclass in tinynn is not exercised by some case.
 """

@@ -12,7 +12,7 @@ from tinynn.datasets._idx import read_idx
 from tinynn.datasets._registry import REGISTRY
 from tinynn.datasets.phi4 import magnetisation
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("TINYNN_DATA") or REPO.parent / "shared" / "data").resolve()
 
 

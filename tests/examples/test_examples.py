@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 _spec = importlib.util.spec_from_file_location("run_all", EXAMPLES / "run_all.py")
 run_all = importlib.util.module_from_spec(_spec)

@@ -28,4 +28,4 @@ def test_every_function_is_registered():
             if node._ctx is not None:
                 used.add(type(node._ctx))
     missing = sorted(f"{f.__module__}.{f.__name__}" for f in all_functions() - used)
-    assert not missing, f"Function(s) with no gradcheck case in tests/cases_*.py: {missing}"
+    assert not missing, f"Function(s) with no gradcheck case in tests/core/cases_*.py: {missing}"

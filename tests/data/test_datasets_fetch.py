@@ -18,7 +18,7 @@ from tinynn.datasets.__main__ import main as list_datasets
 from tinynn.datasets._fetch import DataFile, checksum_problem, fetch, locate
 from tinynn.datasets._registry import data_set
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("TINYNN_DATA") or REPO.parent / "shared" / "data").resolve()
 PAYLOAD = b"x,y\n1,2\n3,4\n" * 50
 

@@ -12,7 +12,7 @@ import pytest
 from tinynn.datasets import phi4
 from tinynn.datasets.loaders import load_phi4_lattices
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("TINYNN_DATA") or REPO.parent / "shared" / "data").resolve()
 KAPPA, LAM = 0.27, 0.02
 
