@@ -1,5 +1,10 @@
 """Splitting (KFold, train_test_split) and grid search."""
+import os
+import subprocess
+import sys
+import threading
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +15,8 @@ from tinynn.classic import (BaseEstimator, DecisionTreeClassifier, DecisionTreeR
                            cross_val_score)
 from tinynn.classic.model_selection import check_cv
 from tinynn.data import KFold, train_test_split
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class ShrunkMean(RegressorMixin, BaseEstimator):
@@ -255,9 +262,6 @@ def test_grid_search_errors():
     X, y = and_problem(0)
     with pytest.raises(ValueError, match="invalid parameter 'depth'"):
         GridSearchCV(DecisionTreeClassifier(), {"depth": [1, 2]}).fit(X, y)
-    with pytest.raises(TypeError, match="picklable"):
-        GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]}, n_jobs=2,
-                     scoring=lambda est, X, y: est.score(X, y)).fit(X, y)
     with pytest.raises(ValueError, match="unknown scoring"):
         GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1]}, scoring="auc").fit(X, y)
     with pytest.raises(ValueError, match="n_jobs"):
@@ -268,17 +272,68 @@ def test_grid_search_errors():
         search.predict(X)
     with pytest.raises(ValueError, match="min_samples_leaf"):
         GridSearchCV(DecisionTreeClassifier(), {"min_samples_leaf": [0]}, cv=3).fit(X, y)
+    with pytest.raises(TypeError, match="progress must be None"):
+        GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1]}, progress="yes").fit(X, y)
 
 
-def test_a_flat_script_with_n_jobs_gets_a_clear_error(tmp_path):
-    """Workers re-import the main script; without a __main__ guard the search must say so."""
-    import subprocess
-    import sys
+def test_parallel_search_takes_a_lambda_and_names_what_cannot_be_pickled():
+    X, y = and_problem(0)
+    grid = {"max_depth": [1, 2]}
+    accuracy = lambda est, X, y: float(np.mean(est.predict(X) == y))  # noqa: E731 (cloudpickle sends it)
+    serial, parallel = (GridSearchCV(DecisionTreeClassifier(), grid, cv=3, scoring=accuracy, n_jobs=n)
+                        .fit(X, y) for n in (1, 2))
+    assert np.array_equal(serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"])
+    lock = threading.Lock()
+    with pytest.raises(TypeError, match="picklable.*lock"):
+        GridSearchCV(DecisionTreeClassifier(), grid, n_jobs=2,
+                     scoring=lambda est, X, y: lock.locked() or est.score(X, y)).fit(X, y)
+
+
+SCRIPT = """import warnings
+import numpy as np
+from tinynn.classic import BaseEstimator, DecisionTreeClassifier, GridSearchCV, RegressorMixin
+
+class Shrunk(RegressorMixin, BaseEstimator):
+    def __init__(self, shrink=1.0):
+        self.shrink = shrink
+
+    def fit(self, X, y):
+        if self.shrink == 0:
+            warnings.warn("shrink=0 ignores the data")
+        self.mean_ = y.mean()
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.shrink * self.mean_)
+
+rng = np.random.default_rng(0)
+X = rng.uniform(size=(80, 2)); y = (X[:, 0] > 0.4).astype(int)
+for n_jobs in (1, 2):
+    a = GridSearchCV(DecisionTreeClassifier(), {'max_depth': [1, 2, 3]}, cv=4, n_jobs=n_jobs).fit(X, y)
+    b = GridSearchCV(Shrunk(), {'shrink': [0.0, 0.5, 1.0]}, cv=4, n_jobs=n_jobs).fit(X, y * 3.0)
+    print(n_jobs, a.cv_results_['mean_test_score'].tolist(), b.cv_results_['mean_test_score'].tolist())
+"""
+
+
+@pytest.mark.parametrize("how", ["script", "-c"])
+def test_n_jobs_works_without_a_main_guard_and_warnings_reach_the_parent(tmp_path, how):
+    """A flat script (and a notebook-like `python -c`) with classes defined in __main__: no guard needed,
+    the same scores as n_jobs=1, and each run's warning printed once by the parent."""
     script = tmp_path / "flat.py"
-    script.write_text("import numpy as np\nfrom tinynn.classic import DecisionTreeClassifier, GridSearchCV\n"
-                      "X = np.arange(40.0).reshape(20, 2); y = np.arange(20) % 2\n"
-                      "GridSearchCV(DecisionTreeClassifier(), {'max_depth': [1, 2]}, cv=2, n_jobs=2).fit(X, y)\n")
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-    assert out.returncode != 0
-    last_error = [line for line in out.stderr.splitlines() if line.startswith("RuntimeError")][-1]
-    assert "if __name__ == '__main__':" in last_error      # (a resource_tracker warning may follow it)
+    script.write_text(SCRIPT)
+    cmd = [sys.executable, str(script)] if how == "script" else [sys.executable, "-c", SCRIPT]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    serial, parallel = out.stdout.splitlines()
+    assert serial.startswith("1 [") and parallel.startswith("2 [") and serial[1:] == parallel[1:]
+    assert out.stderr.count("UserWarning: shrink=0 ignores the data") == 2, out.stderr   # n_jobs 1 and 2
+
+
+def test_progress_bar_over_the_fits(capsys):
+    X, y = and_problem(0)
+    GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]}, cv=3).fit(X, y)
+    assert capsys.readouterr().err == ""                         # default: not a terminal -> silent
+    GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]}, cv=3, progress=True).fit(X, y)
+    err = capsys.readouterr().err
+    assert "grid search" in err and "6/6" in err

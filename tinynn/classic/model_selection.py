@@ -7,22 +7,19 @@
 Every candidate is scored on the same folds. For classifiers an integer ``cv``
 means `StratifiedKFold` (each fold keeps the class proportions), otherwise
 `tinynn.data.KFold`; both unshuffled, as in scikit-learn. With ``n_jobs > 1`` the
-(candidate, fold) fits run in separate processes; the estimator class and any
-scoring function must then be importable (defined at module level), and a
-script should run its work under ``if __name__ == "__main__":``.
+(candidate, fold) fits run in joblib worker processes (as in scikit-learn): no
+``__main__`` guard is needed, and the results equal those of ``n_jobs=1``.
 """
 
 import itertools
-import multiprocessing
 import os
 import pickle
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
+from .._progress import check_progress, progress_bar
 from ..data import KFold
 from .base import BaseEstimator, check_is_fitted, clone
 from .metrics import get_scorer
@@ -140,24 +137,12 @@ def _fit_and_score(estimator, params, X, y, train, test, scorer, return_train):
     return test_score, train_score, fit_time, score_time
 
 
-_WORKER_STATE = {}
-
-
-def _init_worker(estimator, X, y, folds, scorer, return_train):
-    """Runs once in each worker process: keep the shared data instead of resending it per task."""
-    _WORKER_STATE.update(estimator=estimator, X=X, y=y, folds=folds, scorer=scorer,
-                         return_train=return_train)
-
-
-def _worker_task(params, fold):
-    """One fit in a worker; its warnings are recorded and sent back with the result, so the
-    parent issues them under its own filters (a worker's stderr ignores them)."""
-    s = _WORKER_STATE
-    train, test = s["folds"][fold]
+def _fit_recording_warnings(estimator, params, X, y, train, test, scorer, return_train):
+    """`_fit_and_score` in a worker process; its warnings are recorded and sent back with the
+    result, so the parent issues them under its own filters (a worker's stderr ignores them)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = _fit_and_score(s["estimator"], params, s["X"], s["y"], train, test, s["scorer"],
-                                s["return_train"])
+        result = _fit_and_score(estimator, params, X, y, train, test, scorer, return_train)
     return result, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
 
 
@@ -170,41 +155,36 @@ def _n_workers(n_jobs, n_tasks):
     return max(1, min((os.cpu_count() or 1) if n_jobs == -1 else n_jobs, n_tasks))
 
 
-def _mp_context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def run_fits(estimator, X, y, folds, scorer, tasks, n_jobs=None, return_train=False):
+def run_fits(estimator, X, y, folds, scorer, tasks, n_jobs=None, return_train=False, progress=None):
     """Results of `_fit_and_score` for each ``(params, fold_index)`` task, in task order.
 
-    With more than one worker the tasks run in a process pool. Workers are
-    forked from a clean "forkserver" process (fresh interpreters via "spawn"
-    where fork is unavailable), never from this process itself: forking a
-    process that already runs threads (BLAS, numba/OpenMP) can deadlock.
+    With more than one worker the tasks run in joblib's process pool (loky, as scikit-learn):
+    workers are fresh interpreters that receive the work by cloudpickle, so a script needs no
+    ``if __name__ == "__main__":`` guard and estimators or scorers defined in the script or a
+    notebook work too; joblib limits BLAS threads in the workers so they do not oversubscribe
+    the cores. ``progress`` draws a bar over the fits (see `tinynn._progress`).
     """
     workers = _n_workers(n_jobs, len(tasks))
-    if workers == 1:
-        return [_fit_and_score(estimator, params, X, y, *folds[f], scorer, return_train)
-                for params, f in tasks]
-    try:
-        pickle.dumps((estimator, scorer, [p for p, _ in tasks]))
-    except Exception as err:
-        raise TypeError(f"n_jobs={n_jobs} runs fits in other processes, which needs the "
-                        f"estimator, its parameters and the scoring function to be picklable "
-                        f"(classes and functions defined at module level, no lambdas): {err}") from None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
-                             initializer=_init_worker,
-                             initargs=(estimator, X, y, folds, scorer, return_train)) as pool:
-        futures = [pool.submit(_worker_task, params, f) for params, f in tasks]
+    bar = progress_bar(total=len(tasks), desc="grid search", unit="fit", progress=progress)
+    with bar:
+        if workers == 1:
+            results = []
+            for params, f in tasks:
+                results.append(_fit_and_score(estimator, params, X, y, *folds[f], scorer, return_train))
+                bar.update()
+            return results
+        from joblib import Parallel, delayed
+        fit = delayed(_fit_recording_warnings)
+        outcomes = []
         try:
-            outcomes = [fut.result() for fut in futures]
-        except BrokenProcessPool:
-            raise RuntimeError(
-                f"n_jobs={n_jobs}: the worker processes died. Each worker imports the main script again, "
-                "so a script that starts the search at top level must put that code under "
-                "`if __name__ == '__main__':` (or use n_jobs=None); their error message is printed above"
-            ) from None
+            for outcome in Parallel(n_jobs=workers, return_as="generator")(
+                    fit(estimator, params, X, y, *folds[f], scorer, return_train) for params, f in tasks):
+                outcomes.append(outcome)
+                bar.update()
+        except pickle.PicklingError as err:
+            cause = str(err.__cause__ or err).strip().strip('"').strip().splitlines()[-1]  # last line
+            raise TypeError(f"n_jobs={n_jobs} runs fits in other processes, which needs the estimator, "
+                            f"its parameters and the scoring function to be picklable: {cause}") from None
     seen = {}                                   # warning registry: a repeated warning shows once
     for _, caught in outcomes:
         for message, category, filename, lineno in caught:
@@ -224,12 +204,12 @@ def _folds(estimator, cv, X, y):
     return [(np.asarray(tr), np.asarray(te)) for tr, te in check_cv(cv, y, classifier).split(X, y)]
 
 
-def cross_val_score(estimator, X, y, cv=5, scoring=None, n_jobs=None):
+def cross_val_score(estimator, X, y, cv=5, scoring=None, n_jobs=None, progress=None):
     """Test score of ``estimator`` on each cross-validation fold, shape (n_splits,)."""
     X, y = _as_arrays(X, y)
     folds = _folds(estimator, cv, X, y)
     results = run_fits(estimator, X, y, folds, get_scorer(scoring),
-                       [({}, f) for f in range(len(folds))], n_jobs)
+                       [({}, f) for f in range(len(folds))], n_jobs, progress=check_progress(progress))
     return np.array([r[0] for r in results])
 
 
@@ -247,10 +227,14 @@ class GridSearchCV(BaseEstimator):
     ``split<i>_test_score``, ``mean_test_score``, ``std_test_score``,
     ``rank_test_score`` (1 = best), ``mean_fit_time``, ``std_fit_time``,
     ``mean_score_time`` (and ``*_train_score`` with ``return_train_score``).
+
+    ``n_jobs``: fits run in that many joblib worker processes (-1: all cores), same results.
+    ``progress``: a bar over the fits; None shows it on a terminal when the search takes more
+    than a few seconds, True always, False never.
     """
 
     def __init__(self, estimator, param_grid, cv=5, scoring=None, n_jobs=None, refit=True,
-                 return_train_score=False):
+                 return_train_score=False, progress=None):
         self.estimator = estimator
         self.param_grid = param_grid
         self.cv = cv
@@ -258,6 +242,7 @@ class GridSearchCV(BaseEstimator):
         self.n_jobs = n_jobs
         self.refit = refit
         self.return_train_score = return_train_score
+        self.progress = progress
 
     @property
     def _estimator_type(self):
@@ -273,7 +258,7 @@ class GridSearchCV(BaseEstimator):
         self.scorer_ = get_scorer(self.scoring)
         tasks = [(params, f) for params in candidates for f in range(len(folds))]
         results = run_fits(self.estimator, X, y, folds, self.scorer_, tasks, self.n_jobs,
-                           self.return_train_score)
+                           self.return_train_score, check_progress(self.progress))
         table = np.array(results, dtype=float).reshape(len(candidates), len(folds), 4)
         self.n_splits_ = len(folds)
         self.cv_results_ = self._results_table(candidates, table)
