@@ -53,11 +53,12 @@ class _Silent:
         pass
 
 
-def progress_bar(iterable=None, *, total=None, desc=None, unit="it", progress=None):
+def progress_bar(iterable=None, *, total=None, desc=None, unit="it", progress=None, **options):
     """A tqdm bar over ``iterable`` (or one advanced by ``update`` up to ``total``), drawn on
-    stderr according to ``progress`` (see the module docstring), else a silent stand-in."""
+    stderr according to ``progress`` (see the module docstring), else a silent stand-in.
+    ``options`` go to tqdm (e.g. ``unit_scale=True`` for bytes)."""
     if not wanted(progress):
         return _Silent(iterable)
     from tqdm.auto import tqdm
     return tqdm(iterable, total=total, desc=desc, unit=unit, delay=DELAY if progress is None else 0,
-                dynamic_ncols=True)
+                dynamic_ncols=True, **options)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tinynn.datasets import DatasetNotFoundError, _fetch, loaders
+from tinynn.datasets import DataFileError, DatasetNotFoundError, _fetch, loaders
 from tinynn.datasets.__main__ import main as list_datasets
 from tinynn.datasets._fetch import DataFile, checksum_problem, fetch, locate
 from tinynn.datasets._registry import data_set
@@ -64,7 +64,8 @@ def server(tmp_path):
 
 
 def leftovers(folder):
-    return [p.name for p in Path(folder).rglob("*.part")]
+    """Temporary files or folders a download left behind (pooch's and ours are hidden or .part)."""
+    return [p.name for p in Path(folder).rglob("*") if p.name.startswith(".") or p.suffix == ".part"]
 
 
 def test_missing_file_error_says_what_where_which_sha_and_how(roots):
@@ -181,8 +182,69 @@ def test_raw_download_is_gzipped_on_disk_and_checked_by_content(roots, server, c
     (remote / "binary.train").write_bytes(PAYLOAD)
     f = DataFile("set/binary.train.gz", "0" * 64, sha(PAYLOAD), urls=(url + "binary.train",))
     got = locate(f)
-    assert gzip.decompress(got.read_bytes()) == PAYLOAD
-    assert "downloading binary.train.gz: 100% " in capsys.readouterr().err
+    assert gzip.decompress(got.read_bytes()) == PAYLOAD and leftovers(repo) == []
+    assert capsys.readouterr().err == ""              # not a terminal: no bar by default (no flood in CI)
+    assert checksum_problem(got, f) is None           # accepted by content from now on as well
+
+
+def test_download_progress_bar_when_asked(roots, server, capsys):
+    env, repo = roots
+    remote, url = server
+    (remote / "table.csv").write_bytes(PAYLOAD)
+    locate(DataFile("demo/table.csv", sha(PAYLOAD), urls=(url + "table.csv",)), progress=True)
+    err = capsys.readouterr().err
+    assert "downloading table.csv" in err and "100%" in err and f"{len(PAYLOAD)}" in err
+
+
+def test_a_gz_served_by_another_encoder_is_checked_by_content(roots, server):
+    env, repo = roots
+    remote, url = server
+    theirs = gzip.compress(PAYLOAD, compresslevel=1, mtime=12345)
+    ours = gzip.compress(PAYLOAD, compresslevel=9, mtime=0)
+    (remote / "t.csv.gz").write_bytes(theirs)
+    (remote / "bad.csv.gz").write_bytes(gzip.compress(PAYLOAD[:-1]))
+    f = DataFile("set/t.csv.gz", sha(ours), sha(PAYLOAD), urls=(url + "bad.csv.gz", url + "t.csv.gz"))
+    got = locate(f)
+    assert got.read_bytes() == theirs and leftovers(repo) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_downloaded_files_get_the_umask_mode_not_0600(roots, server, umask):
+    env, repo = roots
+    remote, url = server
+    (remote / "table.csv").write_bytes(PAYLOAD)
+    (remote / "raw").write_bytes(PAYLOAD)
+    old = os.umask(umask)
+    try:
+        plain = locate(DataFile("demo/table.csv", sha(PAYLOAD), urls=(url + "table.csv",)))
+        packed = locate(DataFile("demo/raw.gz", "0" * 64, sha(PAYLOAD), urls=(url + "raw",)))
+    finally:
+        os.umask(old)
+    for got in (plain, packed):
+        assert got.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_relative_tinynn_data_error_shows_the_absolute_path_and_says_why(roots, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYNN_DATA", "course/data")
+    with pytest.raises(DatasetNotFoundError) as err:
+        locate(DataFile("demo/table.csv", sha(PAYLOAD)))
+    text = str(err.value)
+    assert str(tmp_path / "course/data/demo/table.csv") in text
+    assert "is a relative path" in text and "working directory" in text and str(tmp_path) in text
+    monkeypatch.setenv("TINYNN_DATA", str(tmp_path / "course/data"))
+    with pytest.raises(DatasetNotFoundError) as err:
+        locate(DataFile("demo/table.csv", sha(PAYLOAD)))
+    assert "is a relative path" not in str(err.value)
+
+
+def test_a_short_copy_is_called_truncated(roots):
+    env, repo = roots
+    f = DataFile("demo/table.csv", sha(PAYLOAD), size=len(PAYLOAD))
+    (env / "demo").mkdir()
+    (env / "demo/table.csv").write_bytes(PAYLOAD[:100])
+    with pytest.raises(DatasetNotFoundError, match="100 of 600 bytes: truncated"):
+        locate(f, path=env / "demo")
 
 
 def test_a_loader_downloads_every_missing_file(roots, server, monkeypatch):
@@ -200,6 +262,38 @@ def test_a_loader_downloads_every_missing_file(roots, server, monkeypatch):
     monkeypatch.setattr(_fetch, "repo_data_dir", lambda: env / "other")
     with pytest.raises(DatasetNotFoundError):
         loaders.load_projection2d(download=False)
+
+
+HIGGS_ROWS = "".join(f"{i % 2}" + ",0.5" * 28 + "\n" for i in range(3000)).encode()
+
+
+@pytest.mark.parametrize("name", ["HIGGS.csv.gz", "HIGGS.csv"])
+def test_a_truncated_full_higgs_file_is_named_and_called_truncated(tmp_path, name):
+    """Issue #14, defect 12: a half-downloaded HIGGS.csv.gz gave a bare EOFError without the file name."""
+    file = tmp_path / name
+    whole = gzip.compress(HIGGS_ROWS) if name.endswith(".gz") else HIGGS_ROWS
+    file.write_bytes(whole)
+    assert loaders.load_higgs(path=file).X.shape == (3000, 28)
+    file.write_bytes(whole[: len(whole) // 2 + 7])                     # cut inside a row
+    with pytest.raises(DataFileError) as err:
+        loaders.load_higgs(path=file)
+    assert str(file) in str(err.value) and "truncated" in str(err.value)
+    assert isinstance(err.value, ValueError) and isinstance(err.value, DatasetNotFoundError)
+    assert loaders.load_higgs(nrows=10, path=file).X.shape == (10, 28)  # rows before the cut are fine
+
+
+@pytest.mark.parametrize("loader, name, data", [
+    (loaders.load_susy, "SUSY.csv.gz", gzip.compress(b"1,0.5,0.5\n" * 10)[:-7]),      # cut gzip trailer
+    (loaders.load_susy, "SUSY.csv.gz", b"this is not gzip at all"),
+    (loaders.load_susy, "SUSY.csv", b"1" + b",0.5" * 18 + b"\n0,abc" + b",0.5" * 17 + b"\n"),
+    (loaders.load_higgs, "HIGGS.csv", b"1,0.5,0.5\n0,0.5,0.5\n"),                        # wrong width
+    (loaders.load_zee, "Zee.csv", b"Run,Event,pt1,eta1,phi1,Q1,pt2,eta2,phi2\n1,2,3,4\n"),
+])
+def test_every_loader_raises_one_error_class_naming_a_bad_file(tmp_path, loader, name, data):
+    file = tmp_path / name
+    file.write_bytes(data)
+    with pytest.raises(DataFileError, match=str(file).replace(".", r"\.")):
+        loader(path=file)
 
 
 def test_listing_reports_found_and_missing(roots):

@@ -1,5 +1,7 @@
 """Toy generators (charges grid, 2-D sets, regression surface, 1-D densities) and the MNIST-style
 digit renderer."""
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -115,9 +117,14 @@ def test_rendered_digits_are_framed_like_mnist():
 
 def test_png_round_trip_and_reading_a_dark_on_light_drawing(tmp_path):
     img = digits.render_digit(3)
-    path = digits.save_digit_png(tmp_path / "three.png", img)
+    old = os.umask(0o022)
+    try:
+        path = digits.save_digit_png(tmp_path / "three.png", img)
+    finally:
+        os.umask(old)
     np.testing.assert_array_equal(digits.read_digit_png(path, frame=False), img)
     assert list(tmp_path.iterdir()) == [path]
+    assert path.stat().st_mode & 0o777 == 0o644                 # the umask's mode, not mkstemp's 0600
     canvas = np.full((120, 90), 255, dtype=np.uint8)  # a user's drawing: black bar on white
     canvas[10:90, 30:45] = 0
     Image.fromarray(canvas).save(tmp_path / "bar.png")

@@ -6,6 +6,7 @@ Everything returns numpy arrays. Real files are looked up in ``path=`` -> ``$TIN
 ``python -m tinynn.datasets`` shows what is found on this machine.
 """
 from ._fetch import DatasetNotFoundError
+from ._files import DataFileError
 from .amplitudes import amplitude_splits, generate_amplitude_events, squared_amplitude
 from .digits import read_digit_png, render_digit, save_digit_png
 from .loaders import (HIGGS_FEATURES, SUSY_FEATURES, LabelledData, Phi4Lattices, load_boston,
@@ -16,7 +17,7 @@ from .toys import (charges_grid, make_blobs, make_circles, make_linear, make_moo
                    make_regression_2d, make_xor, regression_function_2d, two_densities, xor_points)
 
 __all__ = [
-    "DatasetNotFoundError", "LabelledData", "Phi4Lattices", "HIGGS_FEATURES", "SUSY_FEATURES",
+    "DatasetNotFoundError", "DataFileError", "LabelledData", "Phi4Lattices", "HIGGS_FEATURES", "SUSY_FEATURES",
     "load_projection2d", "load_phi4_lattices", "load_zee", "load_boston", "load_mnist",
     "load_higgs", "load_susy",
     "hmc_phi4", "generate_phi4_lattices", "magnetisation", "mean_abs_magnetisation",

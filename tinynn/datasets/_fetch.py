@@ -1,34 +1,37 @@
-"""Finding a data file, proving it is the right one (sha256), and downloading it when allowed.
+"""Finding a data file, proving it is the right one (sha256), and downloading it (pooch) when allowed.
 
 Resolution order for one file (DESIGN.md, "Data"):
   1. an explicit ``path=`` (a file, or a folder holding it) -- if given, the only place looked;
   2. ``$TINYNN_DATA/<folder>/<name>`` (CI points it at the staged data);
-  3. ``<repository>/data/<folder>/<name>``;
-  4. a download from the original public URL into ``<repository>/data/`` (where a URL exists).
+  3. ``<repository>/data/<folder>/<name>`` (outside a source checkout: pooch's user cache,
+     ``~/.cache/tinynn`` on Linux);
+  4. a download from the original public URL into that folder (where a URL exists).
 
 A file is only ever returned after its sha256 matched (the one exception: a user's full UCI
-HIGGS/SUSY file, for which no reference hash exists; the loaders say so). For gzip files a second checksum of the
-decompressed content is also accepted, because the same bytes re-compressed by another gzip
-(e.g. the original MNIST site versus our `gzip -n -9` copy) give a different file hash.
+HIGGS/SUSY file, for which no reference hash exists; the loaders say so). For gzip files a second
+checksum of the decompressed content is also accepted, because the same bytes re-compressed by
+another gzip (e.g. the original MNIST site versus our `gzip -n -9` copy) give a different file hash.
 Verification happens once per process per file: the verified (path, size, mtime) is cached.
+
+pooch does the download (streamed into a temporary file, hash-checked, then moved), the hashing
+and the progress bar; what is ours is the search order, the gzip content check, compressing files
+a server sends raw, and the error that says where to get a file.
 """
 import gzip
 import hashlib
+import logging
 import os
-import sys
 import tempfile
-import urllib.request
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._progress import progress_bar, wanted
+from ._files import DatasetNotFoundError, publish  # noqa: F401 (re-exported)
+
 CHUNK = 1 << 20
 _VERIFIED = {}  # (resolved path, expected sha256) -> (size, mtime_ns) of a file that matched it
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """No verified copy of a data file: says which file, where we looked, what sha256 we expect and
-    where to get it. Raised for missing files and for files whose checksum does not match."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,13 @@ def repo_data_dir():
     return repo / "data" if (repo / "pyproject.toml").exists() else None
 
 
+def cache_data_dir():
+    """pooch's per-user cache for tinynn (``~/.cache/tinynn`` on Linux): where downloads go when
+    tinynn is installed rather than run from a checkout."""
+    import pooch
+    return Path(pooch.os_cache("tinynn"))
+
+
 def env_data_dir():
     """``$TINYNN_DATA`` as an absolute path (relative values are taken from the working directory)."""
     value = os.environ.get("TINYNN_DATA")
@@ -66,10 +76,12 @@ def env_data_dir():
 
 
 def sha256_of(path, decompress=False):
-    """Hex sha256 of a file's bytes, or of its gzip-decompressed content."""
+    """Hex sha256 of a file's bytes (pooch.file_hash), or of its gzip-decompressed content."""
+    if not decompress:
+        import pooch
+        return pooch.file_hash(str(path), alg="sha256")
     h = hashlib.sha256()
-    opener = gzip.open if decompress else open
-    with opener(path, "rb") as fh:
+    with gzip.open(path, "rb") as fh:
         for block in iter(lambda: fh.read(CHUNK), b""):
             h.update(block)
     return h.hexdigest()
@@ -93,23 +105,32 @@ def checksum_problem(path, f):
     if ok:
         _VERIFIED[key] = stamp
         return None
-    return f"{path}: sha256 {got} does not match the expected {f.sha256}"
+    why = "a corrupt, changed or other file"
+    if f.size is not None and stat.st_size < f.size:
+        why = f"{stat.st_size:,} of {f.size:,} bytes: truncated, e.g. an interrupted download"
+    return f"{path}: sha256 {got} does not match the expected {f.sha256} ({why})"
+
+
+def _roots():
+    """$TINYNN_DATA, then the repository's data/ (or, outside a checkout, the user cache)."""
+    roots = [env_data_dir(), repo_data_dir() or cache_data_dir()]
+    return [r for i, r in enumerate(roots) if r is not None and r not in roots[:i]]
 
 
 def candidates(f, path=None):
     """The places ``f`` is looked for, in order (the explicit path, when given, is the only one)."""
     if path is not None:
-        path = Path(path).expanduser()
+        path = Path(path).expanduser().absolute()
         return [path] if path.is_file() else [path / f.name, path / f.key]
-    roots = [d for d in (env_data_dir(), repo_data_dir()) if d is not None]
-    return [root / f.key for root in roots]
+    return [root / f.key for root in _roots()]
 
 
-def locate(f, path=None, download=True, progress=True):
-    """Path of a verified copy of ``f``; downloads it into the repository's data/ if allowed.
+def locate(f, path=None, download=True, progress=None):
+    """Path of a verified copy of ``f``; downloads it into ``download_target(f)`` if allowed.
 
     A corrupt copy is skipped with a warning (a later location may hold a good one) and named in
-    the error if no good copy turns up; a checksum mismatch never returns data.
+    the error if no good copy turns up; a checksum mismatch never returns data. ``progress``: the
+    download's bar (None: on a terminal, when it takes a few seconds; True; False).
     """
     looked, problems = candidates(f, path), []
     for p in looked:
@@ -120,26 +141,31 @@ def locate(f, path=None, download=True, progress=True):
             problems.append(problem)
             if path is None:
                 warnings.warn(f"skipping corrupt copy: {problem}", stacklevel=2)
-    target = download_target(f)
-    if path is None and download and f.urls and target is not None:
+    if path is None and download and f.urls:
         for url in f.urls:
             try:
-                return fetch(url, target, f, progress=progress)
-            except (OSError, ValueError) as err:  # URLError is an OSError
+                return fetch(url, download_target(f), f, progress=progress)
+            except (OSError, ValueError) as err:  # requests' errors are OSErrors
                 problems.append(f"download from {url} failed: {err}")
     raise DatasetNotFoundError(not_found_message(f, looked, problems))
 
 
 def download_target(f):
-    """Where a download of ``f`` is written: the repository's data/, else $TINYNN_DATA, else None."""
-    root = repo_data_dir() or env_data_dir()
-    return None if root is None else root / f.key
+    """Where a download of ``f`` is written: the repository's data/, else $TINYNN_DATA, else the
+    user cache."""
+    root = repo_data_dir() or env_data_dir() or cache_data_dir()
+    return root / f.key
 
 
 def not_found_message(f, looked, problems=()):
     """The one error text: which file, where we looked, expected sha256, where to get it."""
     lines = [f"data file {f.key!r} not found (or not verified)."]
     lines += ["looked in:"] + [f"  {p}" for p in looked] if looked else ["looked in: nowhere (no path given)"]
+    setting = os.environ.get("TINYNN_DATA")
+    if setting and not Path(setting).expanduser().is_absolute():
+        lines.append(f"note: TINYNN_DATA={setting!r} is a relative path; it is resolved from the working "
+                     f"directory ({Path.cwd()}), giving {env_data_dir()}; set an absolute path to "
+                     f"find the data from anywhere")
     lines += [f"problem: {p}" for p in problems]
     lines.append(f"expected sha256: {f.sha256 or 'none known (user-supplied file)'}")
     if f.urls:
@@ -150,47 +176,58 @@ def not_found_message(f, looked, problems=()):
     return "\n".join(lines)
 
 
-def fetch(url, dest, f, progress=True, timeout=60):
-    """Download ``url`` to ``dest`` atomically: stream into a temporary file beside ``dest``, check
-    the sha256, then rename. On any failure the temporary file is removed and nothing is left."""
+@contextmanager
+def _pooch_quiet():
+    """Silence pooch's "Downloading file ..." log lines: the progress bar says it, when wanted."""
+    import pooch
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield pooch
+    finally:
+        logger.setLevel(level)
+
+
+def fetch(url, dest, f, progress=None, timeout=60):
+    """Download ``url`` to ``dest`` with pooch, verified, atomically; returns ``dest``.
+
+    pooch streams the bytes into a temporary folder beside ``dest`` and checks the sha256 the server's
+    bytes must have: ``f.sha256``, or ``f.content_sha256`` for a raw file we store gzipped (it is
+    compressed here). A .gz served as .gz may come from another gzip encoder, so it is checked by
+    its decompressed content. Only a verified file is moved to ``dest``, with the umask's mode; on
+    any failure nothing is left behind.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    compress = dest.name.endswith(".gz") and not url.split("?")[0].endswith(".gz")
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, os.fdopen(fd, "wb") as raw:
-            total = int(response.headers.get("Content-Length") or 0)
-            sink = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if compress else raw
-            with sink:
-                _copy_with_progress(response, sink, total, dest.name if progress else None)
-        problem = checksum_problem(tmp, f)
-        if problem is not None:
-            raise ValueError(f"downloaded file rejected: {problem.replace(tmp, url)}")
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    _VERIFIED.pop((str(Path(tmp).resolve()), f.sha256), None)
+    raw = dest.name.endswith(".gz") and not url.split("?")[0].endswith(".gz")
+    known = f.content_sha256 if raw else (None if f.content_sha256 else f.sha256)
+    bar = (progress_bar(total=1, desc=f"downloading {dest.name}", unit="B", unit_scale=True,
+                        progress=progress) if wanted(progress) else None)  # pooch sets the total
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}.") as tmp, _pooch_quiet() as pooch:
+        downloader = pooch.HTTPDownloader(progressbar=False if bar is None else bar, timeout=timeout)
+        try:
+            got = Path(pooch.retrieve(url, known_hash=known and f"sha256:{known}", fname=dest.name,
+                                      path=tmp, downloader=downloader))
+        except ValueError as err:
+            raise ValueError(f"downloaded file rejected: {err}") from None
+        finally:
+            if bar is not None:
+                bar.close()
+        if raw:
+            got = _gzip(got, Path(tmp) / (dest.name + ".part"))
+        if known is None:
+            problem = checksum_problem(got, f)
+            if problem is not None:
+                raise ValueError(f"downloaded file rejected: {problem.replace(str(got), url)}")
+        publish(got, dest)
     _VERIFIED[(str(dest.resolve()), f.sha256)] = (dest.stat().st_size, dest.stat().st_mtime_ns)
     return dest
 
 
-def _copy_with_progress(src, dst, total, label):
-    """Copy a stream in 1 MiB blocks, printing ``label: 42% (4.1/9.7 MB)`` to stderr when labelled."""
-    done = 0
-    for block in iter(lambda: src.read(CHUNK), b""):
-        dst.write(block)
-        done += len(block)
-        if label:
-            frac = f"{100 * done / total:3.0f}% " if total else ""
-            size = f"{done / 1e6:.1f}" + (f"/{total / 1e6:.1f}" if total else "")
-            print(f"\rdownloading {label}: {frac}({size} MB)", end="", file=sys.stderr, flush=True)
-    if label:
-        print(file=sys.stderr)
-
-
-def open_maybe_gzip(path, mode="rb"):
-    """Open a file, transparently decompressing when its name ends in .gz."""
-    return gzip.open(path, mode) if str(path).endswith(".gz") else open(path, mode)
-
+def _gzip(src, dest):
+    """Compress ``src`` into ``dest`` (gzip level 9, no name or time in the header)."""
+    with open(src, "rb") as fin, open(dest, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        for block in iter(lambda: fin.read(CHUNK), b""):
+            out.write(block)
+    return dest

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ._files import publish
+
 
 def mnist_frame(ink, size=28, box=20):
     """Grey image ``ink`` (H, W), bright ink on dark, any range -> uint8 (size, size) in MNIST framing."""
@@ -53,7 +55,8 @@ def render_digit(digit, font="DejaVu Sans", weight="normal", style="normal", rot
 
 
 def save_digit_png(path, image):
-    """Write a uint8 (28, 28) image as an 8-bit greyscale PNG, atomically (temp file, then rename)."""
+    """Write a uint8 (28, 28) image as an 8-bit greyscale PNG, atomically (temp file, then rename),
+    with the mode the umask gives (0o644 under umask 022)."""
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim != 2:
         raise TypeError(f"need a 2-D uint8 image, got {image.dtype} {image.shape}")
@@ -62,7 +65,7 @@ def save_digit_png(path, image):
     try:
         with os.fdopen(fd, "wb") as fh:
             Image.fromarray(image).save(fh, format="PNG")  # 2-D uint8 -> mode "L"
-        os.replace(tmp, path)
+        publish(tmp, path)                                   # the umask's mode, not mkstemp's 0600
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)

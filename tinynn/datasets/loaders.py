@@ -2,7 +2,8 @@
 
 Every file is found and sha256-checked by ``_fetch.locate`` (explicit ``path=`` -> ``$TINYNN_DATA``
 -> ``<repo>/data`` -> download where a public URL exists); a missing or corrupt file raises
-``DatasetNotFoundError`` saying which file, where it looked and where to get it.
+``DatasetNotFoundError`` saying which file, where it looked and where to get it. A file that is
+found but cannot be read (truncated, corrupt, another layout) raises ``DataFileError`` naming it.
 """
 import csv
 import warnings
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._fetch import DatasetNotFoundError, locate, open_maybe_gzip
+from ._fetch import DatasetNotFoundError, locate
+from ._files import DataFileError, check_complete_text, open_maybe_gzip, reading
 from ._idx import read_idx
 from ._registry import data_set
 
@@ -46,8 +48,12 @@ def load_projection2d(path=None, download=True):
     Class 1 is an inner disc (r < 0.78), class 0 a ring around it: not linearly separable in
     (x, y), separable after adding r^2. ``path``: a folder holding data2d.npy and labels.npy.
     """
-    xf, yf = _paths("projection2d", path, download)
-    return np.load(xf, allow_pickle=False), np.load(yf, allow_pickle=False)
+    return tuple(_load_npy(p) for p in _paths("projection2d", path, download))
+
+
+def _load_npy(file):
+    with reading(file, "a .npy array"):
+        return np.load(file, allow_pickle=False)
 
 
 @dataclass
@@ -66,10 +72,10 @@ def load_phi4_lattices(path=None, download=True):
     test[i] holds 100 lattices at kappa_test[i] = arange(0.24, 0.30, 0.0025)[i].
     """
     trf, tef = _paths("phi4_lattices", path, download)
-    train, test = np.load(trf, allow_pickle=False), np.load(tef, allow_pickle=False)
+    train, test = _load_npy(trf), _load_npy(tef)
     kappa_test = np.arange(0.24, 0.30, 0.0025)
     if kappa_test.shape[0] != test.shape[0]:
-        raise ValueError(f"{tef}: {test.shape[0]} kappa groups, expected {kappa_test.shape[0]}")
+        raise DataFileError(f"{tef}: {test.shape[0]} kappa groups, expected {kappa_test.shape[0]}")
     return Phi4Lattices(train, test, np.array([0.24, 0.30]), kappa_test)
 
 
@@ -93,13 +99,17 @@ def load_zee(path=None, unique_events=False, download=True):
         file = Path(path)
     else:
         file = locate(f, path=path, download=download)
-    with open(file, newline="") as fh:
+    with reading(file, "a Z -> ee csv table"), open(file, newline="") as fh:
         rows = list(csv.reader(fh))
-    header, body = [h.strip() for h in rows[0]], [r for r in rows[1:] if r]
-    missing = [c for c in _ZEE_NEEDED if c not in header]
-    if missing:
-        raise ValueError(f"{file}: columns {missing} missing; header is {header}")
-    table = {name: _column([r[i] for r in body]) for i, name in enumerate(header)}
+        header, body = [h.strip() for h in rows[0]], [r for r in rows[1:] if r]
+        short = [i + 2 for i, r in enumerate(body) if len(r) != len(header)]
+        if short:
+            raise DataFileError(f"{file}: line {short[0]} has not the {len(header)} columns of the header"
+                                f" ({len(short)} such lines; a truncated or damaged file?)")
+        missing = [c for c in _ZEE_NEEDED if c not in header]
+        if missing:
+            raise DataFileError(f"{file}: columns {missing} missing; header is {header}")
+        table = {name: _column([r[i] for r in body]) for i, name in enumerate(header)}
     if "M" not in table:
         t = table
         table["M"] = np.sqrt(2 * t["pt1"] * t["pt2"] * (np.cosh(t["eta1"] - t["eta2"])
@@ -137,9 +147,9 @@ def load_boston(path=None, download=True):
     and examples should drop or at least question column B.
     """
     (file,) = _paths("boston", path, download)
-    with open(file) as fh:
+    with reading(file, "the Boston csv table"), open(file) as fh:
         names = [h.strip().strip('"') for h in fh.readline().split(",")]
-        table = np.loadtxt(fh, delimiter=",", dtype=np.float64)
+        table = np.loadtxt(fh, delimiter=",", dtype=np.float64, ndmin=2)
     return table[:, :-1], table[:, -1], names[:-1]
 
 
@@ -153,7 +163,7 @@ def load_mnist(scale=False, path=None, download=True):
     out = []
     for x, y in ((xtr, ytr), (xte, yte)):
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (x.shape[0],):
-            raise ValueError(f"MNIST images {x.shape} and labels {y.shape} do not fit together")
+            raise DataFileError(f"MNIST images {x.shape} and labels {y.shape} do not fit together")
         x = x[:, None]
         out.append((x.astype(np.float32) / 255 if scale else x, y.astype(np.int64)))
     return tuple(out)
@@ -163,7 +173,7 @@ def _full_file(name, path):
     """The user's full UCI file (``path=`` to it, or ``X.csv(.gz)`` in ``path`` or under the data
     root), or None when they do not have it. No reference sha256 exists for these files."""
     if path is not None and Path(path).is_file():
-        return Path(path)
+        return Path(path).absolute()
     f = data_set(name).files[0]
     for g in (f, replace(f, key=f.key[:-3])):
         try:
@@ -174,12 +184,16 @@ def _full_file(name, path):
 
 
 def _read_full(file, nrows, names, n_low):
-    with open_maybe_gzip(file, "rt") as fh:
-        delimiter = "," if "," in fh.readline() else None  # UCI: commas; LightGBM copy: tabs
-    with open_maybe_gzip(file, "rt") as fh:
-        table = np.loadtxt(fh, delimiter=delimiter, max_rows=nrows, dtype=np.float64, ndmin=2)
+    what = f"a csv table of label + {len(names)} features"
+    with reading(file, what):
+        with open_maybe_gzip(file, "rt") as fh:
+            delimiter = "," if "," in fh.readline() else None  # UCI: commas; LightGBM copy: tabs
+        with open_maybe_gzip(file, "rt") as fh:
+            table = np.loadtxt(fh, delimiter=delimiter, max_rows=nrows, dtype=np.float64, ndmin=2)
+    if nrows is None or table.shape[0] < nrows:  # read to the end: was the end really there?
+        check_complete_text(file)
     if table.shape[1] != len(names) + 1:
-        raise ValueError(f"{file}: {table.shape[1]} columns, expected {len(names) + 1} (label + features)")
+        raise DataFileError(f"{file}: {table.shape[1]} columns, expected {len(names) + 1} (label + features)")
     groups = {"low": list(range(n_low)), "high": list(range(n_low, len(names)))}
     source = f"full UCI file {file}, first {table.shape[0]} rows (not checksummed: no reference hash)"
     return LabelledData(table[:, 1:], table[:, 0].astype(np.int64), list(names), groups, source)
@@ -214,7 +228,7 @@ def load_higgs(nrows=None, path=None, download=True):
         return _read_full(full, nrows, HIGGS_FEATURES, 21)
     parts = []
     for file in _paths("higgs_subset", path, download):
-        with open_maybe_gzip(file, "rt") as fh:
+        with reading(file, "a LightGBM HIGGS table"), open_maybe_gzip(file, "rt") as fh:
             parts.append(np.loadtxt(fh, dtype=np.float64, ndmin=2))
     table = np.concatenate(parts)
     groups = {"low": list(range(21)), "high": list(range(21, 28))}
@@ -240,7 +254,7 @@ def load_susy(nrows=None, path=None, download=True):
     xtr, ytr, xte, yte = (_read_csv_gz(p) for p in _paths("susy_subset", path, download))
     X, labels = np.concatenate([xtr, xte]), np.concatenate([ytr, yte]).ravel()
     if not np.all(np.isin(labels, (-1.0, 1.0))):
-        raise ValueError("SUSY subset labels should be -1/+1")
+        raise DataFileError("SUSY subset labels should be -1/+1")
     data = LabelledData(X, (labels > 0).astype(np.int64), SUSY_FEATURES[:8],
                         {"low": list(range(8)), "high": []},
                         "staged SUSY subset (STRUMPACK susy_10Kn): 8 low-level features only, "
@@ -250,7 +264,7 @@ def load_susy(nrows=None, path=None, download=True):
 
 
 def _read_csv_gz(file):
-    with open_maybe_gzip(file, "rt") as fh:
+    with reading(file, "a csv table"), open_maybe_gzip(file, "rt") as fh:
         return np.loadtxt(fh, delimiter=",", dtype=np.float64, ndmin=2)
 
 
