@@ -46,7 +46,7 @@ class _Silent:
     def update(self, n=1):
         pass
 
-    def set_postfix_str(self, text):
+    def set_postfix_str(self, text="", refresh=True):
         pass
 
     def close(self):

@@ -16,6 +16,10 @@ Incoming momenta are listed with positive energy, so p1 + p2 = k1 + k2 + k3.
 import numpy as np
 from numba import njit
 
+from .._progress import progress_bar
+
+_CHUNK = 8192  # candidate events per step of the progress bar
+
 
 def minkowski_dot(p, q):
     """p.q = E_p E_q - p_vec.q_vec over the last axis (metric +,-,-,-)."""
@@ -117,34 +121,41 @@ def passes_cuts(k, pt_min=20.0, eta_max=2.5, dr_min=0.4):
 
 
 def generate_amplitude_events(n, sqrt_s=1000.0, y_max=1.0, pt_min=20.0, eta_max=2.5, dr_min=0.4,
-                              seed=0):
+                              seed=0, progress=None):
     """``n`` events passing the cuts: momenta (n, 5, 4) float64 and |M|^2 (n,) float64.
 
     Each event: partons along the beam with partonic energy ``sqrt_s`` (GeV), three bosons from
     RAMBO, the whole event boosted by a rapidity uniform in [-y_max, y_max]. Deterministic per seed.
+    ``progress``: a bar over the accepted events (None: on a terminal, once it takes a few seconds).
     """
     if n < 1 or sqrt_s <= 0 or y_max < 0:
         raise ValueError(f"need n >= 1, sqrt_s > 0, y_max >= 0; got {n}, {sqrt_s}, {y_max}")
     rng = np.random.default_rng(seed)
     beams = 0.5 * sqrt_s * np.array([[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, -1.0]])
     kept, have, tried, efficiency = [], 0, 0, 0.5
-    while have < n:
-        batch = int(1.2 * (n - have) / efficiency) + 64
-        k = rambo(rng.random((batch, 3, 4)), float(sqrt_s))
-        event = np.concatenate([np.broadcast_to(beams, (batch, 2, 4)), k], axis=1)
-        event = boost_z(event, rng.uniform(-y_max, y_max, size=batch))
-        ok = passes_cuts(event[:, 2:], pt_min, eta_max, dr_min)
-        kept.append(event[ok])
-        have, tried = have + int(ok.sum()), tried + batch
-        if have == 0 and tried > 100_000:
-            raise ValueError(f"no event of {tried} passes the cuts: sqrt_s = {sqrt_s} too small?")
-        efficiency = max(have / tried, 1e-3)
+    with progress_bar(total=int(n), desc="amplitude events", unit="ev", progress=progress) as bar:
+        while have < n:
+            batch = int(1.2 * (n - have) / efficiency) + 64
+            u, rapidity = rng.random((batch, 3, 4)), rng.uniform(-y_max, y_max, size=batch)
+            for lo in range(0, batch, _CHUNK):  # chunks only pace the bar: same events for a seed
+                k = rambo(u[lo:lo + _CHUNK], float(sqrt_s))
+                event = np.concatenate([np.broadcast_to(beams, (len(k), 2, 4)), k], axis=1)
+                event = boost_z(event, rapidity[lo:lo + _CHUNK])
+                ok = passes_cuts(event[:, 2:], pt_min, eta_max, dr_min)
+                kept.append(event[ok])
+                bar.update(min(int(ok.sum()), n - have))
+                have += int(ok.sum())
+            tried += batch
+            if have == 0 and tried > 100_000:
+                raise ValueError(f"no event of {tried} passes the cuts: sqrt_s = {sqrt_s} too small?")
+            efficiency = max(have / tried, 1e-3)
     momenta = np.concatenate(kept)[:n]
     return momenta, squared_amplitude(momenta)
 
 
 def amplitude_splits(n_train=30_000, n_val=30_000, n_test=30_000, seed=0, **options):
-    """Train / validation / test sets like the original data: {"train": (momenta, A), ...}."""
+    """Train / validation / test sets like the original data: {"train": (momenta, A), ...}.
+    ``options`` go to `generate_amplitude_events` (cuts, ``sqrt_s``, ``progress``)."""
     p, amp = generate_amplitude_events(n_train + n_val + n_test, seed=seed, **options)
     edges = np.cumsum([0, n_train, n_val, n_test])
     return {name: (p[lo:hi], amp[lo:hi]) for name, lo, hi in zip(("train", "val", "test"), edges[:-1], edges[1:])}

@@ -11,10 +11,13 @@ All random numbers come from ``numpy.random.default_rng(seed)`` in Python; the n
 deterministic functions of their inputs. So a seed gives the same lattices with and without
 ``NUMBA_DISABLE_JIT=1``. ``phi4_action_numpy`` / ``phi4_force_numpy`` are readable numpy twins.
 """
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
+from .._progress import progress_bar
 
 
 def phi4_action_numpy(phi, kappa, lam):
@@ -140,16 +143,27 @@ class HMCResult:
     magnetisation_history: np.ndarray
 
 
-def hmc_phi4(kappa, n_chains=1000, L=16, lam=0.02, n_traj=1000, dt=0.1, n_steps=10, seed=0):
+def hmc_phi4(kappa, n_chains=1000, L=16, lam=0.02, n_traj=1000, dt=0.1, n_steps=10, seed=0, progress=None):
     """Sample phi^4 lattices: ``n_chains`` independent chains started from 0.1 N(0, 1), each run for
     ``n_traj`` HMC trajectories (leapfrog, ``n_steps`` steps of ``dt``); the defaults are the
     settings of the S5.2 data (L = 16, lambda = 0.02); they take about a minute per kappa on one
-    core, so use fewer chains or trajectories for quick runs. Deterministic for a given ``seed``."""
+    core, so use fewer chains or trajectories for quick runs. Deterministic for a given ``seed``.
+    ``progress``: a bar over the trajectories (None: on a terminal, once it takes a few seconds)."""
+    _check(kappa, n_chains, L, lam, n_traj, dt, n_steps)
+    with progress_bar(total=int(n_traj), desc=f"HMC kappa={kappa:g}", unit="traj", progress=progress) as bar:
+        return _hmc(kappa, n_chains, L, lam, n_traj, dt, n_steps, seed, bar)
+
+
+def _check(kappa, n_chains, L, lam, n_traj, dt, n_steps):
     for name, value in (("n_chains", n_chains), ("L", L), ("n_traj", n_traj), ("n_steps", n_steps)):
         if int(value) != value or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if not (dt > 0 and kappa >= 0 and lam >= 0):
         raise ValueError(f"need dt > 0, kappa >= 0, lambda >= 0; got dt={dt}, kappa={kappa}, lam={lam}")
+
+
+def _hmc(kappa, n_chains, L, lam, n_traj, dt, n_steps, seed, bar):
+    """`hmc_phi4`'s work, advancing ``bar`` by one per trajectory (with the acceptance so far)."""
     rng = np.random.default_rng(seed)
     phi = 0.1 * rng.standard_normal((n_chains, L, L))
     history = np.empty((n_traj, n_chains))
@@ -159,13 +173,25 @@ def hmc_phi4(kappa, n_chains=1000, L=16, lam=0.02, n_traj=1000, dt=0.1, n_steps=
         accepted += hmc_trajectory(phi, pi, rng.random(n_chains), float(kappa), float(lam),
                                    float(dt), int(n_steps))
         history[t] = phi.mean(axis=(1, 2))
+        bar.set_postfix_str(f"acceptance {accepted / ((t + 1) * n_chains):.2f}", refresh=False)
+        bar.update()
     return HMCResult(phi, accepted / (n_traj * n_chains), history)
 
 
-def generate_phi4_lattices(kappas, n_configs, seed=0, dtype=np.float32, **hmc_options):
+def generate_phi4_lattices(kappas, n_configs, seed=0, dtype=np.float32, progress=None, **hmc_options):
     """Lattices for several kappa, shaped like the shipped files: (len(kappas), n_configs, L, L).
-    Each kappa gets its own stream, seeded by (seed, index). Returns (lattices, acceptance rates)."""
-    runs = [hmc_phi4(k, n_chains=n_configs, seed=[seed, i], **hmc_options) for i, k in enumerate(kappas)]
+    Each kappa gets its own stream, seeded by (seed, index). Returns (lattices, acceptance rates).
+    ``progress``: one bar over all kappas' trajectories (None: on a terminal, when slow)."""
+    kappas = list(kappas)
+    call = inspect.signature(hmc_phi4).bind(None, n_chains=n_configs, **hmc_options)  # as hmc_phi4 would
+    call.apply_defaults()
+    o = call.arguments
+    for k in kappas:
+        _check(k, n_configs, o["L"], o["lam"], o["n_traj"], o["dt"], o["n_steps"])
+    with progress_bar(total=len(kappas) * int(o["n_traj"]), desc="HMC lattices", unit="traj",
+                      progress=progress) as bar:
+        runs = [_hmc(k, n_configs, o["L"], o["lam"], o["n_traj"], o["dt"], o["n_steps"], [seed, i], bar)
+                for i, k in enumerate(kappas)]
     return np.stack([r.phi for r in runs]).astype(dtype), np.array([r.acceptance for r in runs])
 
 
