@@ -44,6 +44,20 @@ def test_moons_and_circles_lie_on_their_curves_without_noise():
         toys.make_moons(10, noise=-1)
 
 
+@pytest.mark.parametrize("make", [toys.make_moons, toys.make_circles])
+def test_moons_and_circles_are_shuffled_by_default_like_scikit_learn(make):
+    """Issue #16: sorted by class, fit(validation_split=0.2) validated on class 1 only."""
+    X, y = make(400, seed=3)
+    Xs, ys = make(400, seed=3, shuffle=False)
+    assert ys.tolist() == [0] * 200 + [1] * 200
+    tail = y[-80:]                                           # what validation_split=0.2 takes
+    assert 0.3 < tail.mean() < 0.7 and 0.3 < y[:200].mean() < 0.7
+    order = np.lexsort(X.T)
+    assert np.array_equal(X[order], Xs[np.lexsort(Xs.T)]) and np.array_equal(y[order], ys[np.lexsort(Xs.T)])
+    X2, y2 = make(400, seed=3)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)  # still deterministic per seed
+
+
 def test_blobs_xor_and_linear():
     centers = np.array([[0.0, 0.0], [5.0, 5.0], [-5.0, 3.0]])
     X, y = toys.make_blobs(30, centers=centers, noise=0.0)

@@ -41,20 +41,32 @@ def _halves(n):
     return np.repeat(np.array([0, 1], dtype=np.int64), [n // 2, n - n // 2])
 
 
-def make_moons(n=200, noise=0.1, seed=0):
+def _shuffled(X, y, shuffle, rng):
+    """``X, y`` in a random order (drawn last from ``rng``: shuffle=False gives the same points,
+    class 0 first), as scikit-learn's generators return them by default."""
+    if not shuffle:
+        return X, y
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def make_moons(n=200, noise=0.1, seed=0, shuffle=True):
     """Two interleaved half circles: class 0 on (cos t, sin t), class 1 on (1 - cos t, 1/2 - sin t),
-    t uniform in [0, pi], plus Gaussian noise of standard deviation ``noise``."""
+    t uniform in [0, pi], plus Gaussian noise of standard deviation ``noise``. The samples come in
+    random order (``shuffle=False``: the first half class 0, then class 1), so that a split that
+    takes the last fraction, as ``fit(validation_split=...)`` does, holds both classes."""
     _check(n, noise)
     rng = np.random.default_rng(seed)
     y = _halves(n)
     t = rng.uniform(0, np.pi, n)
     X = np.where(y[:, None] == 0, np.stack([np.cos(t), np.sin(t)], 1),
                  np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1))
-    return X + noise * rng.standard_normal((n, 2)), y
+    return _shuffled(X + noise * rng.standard_normal((n, 2)), y, shuffle, rng)
 
 
-def make_circles(n=200, noise=0.05, factor=0.5, seed=0):
-    """Class 0 on the unit circle, class 1 on a circle of radius ``factor`` < 1, angle uniform."""
+def make_circles(n=200, noise=0.05, factor=0.5, seed=0, shuffle=True):
+    """Class 0 on the unit circle, class 1 on a circle of radius ``factor`` < 1, angle uniform.
+    Samples in random order unless ``shuffle=False`` (then class 0 first), as `make_moons`."""
     _check(n, noise)
     if not 0 < factor < 1:
         raise ValueError(f"factor must be in (0, 1), got {factor!r}")
@@ -63,7 +75,7 @@ def make_circles(n=200, noise=0.05, factor=0.5, seed=0):
     t = rng.uniform(0, 2 * np.pi, n)
     r = np.where(y == 0, 1.0, factor)
     X = r[:, None] * np.stack([np.cos(t), np.sin(t)], 1)
-    return X + noise * rng.standard_normal((n, 2)), y
+    return _shuffled(X + noise * rng.standard_normal((n, 2)), y, shuffle, rng)
 
 
 def make_blobs(n=200, centers=3, noise=1.0, box=5.0, seed=0):
