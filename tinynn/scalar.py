@@ -312,4 +312,7 @@ if __name__ == "__main__":  # exercise S3.4: L(x) = (sin(x1/x2) + x1/x2 - e^x2)(
     L = (a.sin() + a - b) * (a - b)
     L.backward()
     print("forward trace", L.forward_trace(), "", "backward trace", L.backward_trace(), sep="\n")
-    print("\ngraph drawn to", L.draw("s34_graph.png"))
+    from pathlib import Path
+    folder = Path("out", "S3.4")  # beside the examples' figures (out/<exercise-id>/), not loose in the cwd
+    folder.mkdir(parents=True, exist_ok=True)
+    print("\ngraph drawn to", Path(L.draw(str(folder / "s34_graph.png"))).resolve())

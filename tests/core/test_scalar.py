@@ -280,4 +280,6 @@ def test_module_demo_prints_the_s34_traces(tmp_path, monkeypatch, capsys):
     numbers = [float(t) for t in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", out)]
     for expected in (value, g1, g2):
         assert any(n == pytest.approx(expected, rel=1e-13) for n in numbers)
-    assert (tmp_path / "s34_graph.png").stat().st_size > 10_000
+    png = tmp_path / "out" / "S3.4" / "s34_graph.png"          # under out/, not loose in the cwd
+    assert png.stat().st_size > 10_000 and f"graph drawn to {png}" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
