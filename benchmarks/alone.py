@@ -50,6 +50,4 @@ def main(args):
 
 if __name__ == "__main__":
     args = parse_args()
-    from timing import limit_threads_by_environment
-    limit_threads_by_environment(args.threads)
     sys.exit(main(args))

@@ -10,7 +10,7 @@ Workloads (float32, identical weights and data on both sides):
   conv    Conv2d 64×32→64 channels, 32×32, 3×3, padding 1: forward (no graph) and forward+backward,
           tinynn's default (Winograd here) and its im2col path
   layers  the single convolution and pooling layers of mnist and phi4, forward+backward, per backend
-Thread counts are set equal for BLAS, numba and torch before numpy is imported (--threads).
+Thread counts are set equal for BLAS (threadpoolctl), numba and torch (--threads).
 --cpu measures process CPU time instead of wall time: steadier on a shared machine, but it also
 counts threads that spin while waiting, so use it with --threads 1.
 PyTorch is only needed here (pip install torch); without it the tinynn times are printed alone.
@@ -26,10 +26,10 @@ ARGS.add_argument("--rounds", type=int, default=9, help="interleaved samples per
 ARGS.add_argument("--cpu", action="store_true", help="process CPU time instead of wall-clock time")
 ARGS.add_argument("--only", default="mnist,phi4,conv,layers")
 OPTIONS = ARGS.parse_args()
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ[_name] = str(OPTIONS.threads)
 
-import numpy as np  # noqa: E402  (after the thread variables)
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+import threadpoolctl  # noqa: E402
 
 import tinynn  # noqa: E402
 import tinynn.nn as tnn  # noqa: E402
@@ -42,6 +42,8 @@ try:
     torch.set_num_threads(OPTIONS.threads)
 except ImportError:
     torch = None
+numba.set_num_threads(min(OPTIONS.threads, numba.config.NUMBA_NUM_THREADS))
+_BLAS_LIMIT = threadpoolctl.threadpool_limits(OPTIONS.threads)   # every BLAS/OpenMP pool loaded so far
 CLOCK = time.process_time if OPTIONS.cpu else time.perf_counter
 
 

@@ -20,12 +20,15 @@ from report import absolute_row
 IMPORT = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 
 # The first call of Conv2d (forward and backward) after the imports (not counted), then the time from
-# that call's start until numba is ready (wait_for_numba: at once when numba was forced).
+# that call's start until numba is ready (wait_for_numba: at once when numba was forced). BLAS is
+# limited to the run's thread count with threadpoolctl, numba by its own NUMBA_NUM_THREADS.
 FIRST_CONV = """
 import time
 import numpy as np
+import threadpoolctl
 import tinynn, tinynn.nn as nn
 from tinynn.kernels import wait_for_numba
+threadpoolctl.threadpool_limits({threads})
 conv = nn.Conv2d(8, 8, 3, padding=1)
 x = tinynn.Tensor(np.ones((2, 8, 16, 16), np.float32), requires_grad=True)
 t = time.perf_counter()
@@ -76,14 +79,14 @@ def has_conv():
     return hasattr(nn, "Conv2d")
 
 
-def _first_conv(repeats):
+def _first_conv(repeats, threads):
     """{(backend, cache): (first call, numba ready)} for 'auto' and forced 'numba', empty and filled cache."""
-    times = {}
+    times, code = {}, FIRST_CONV.format(threads=int(threads))
     for backend in ("auto", "numba"):
         with tempfile.TemporaryDirectory(prefix="tinynn-numba-cache-") as cache:
-            env = dict(os.environ, NUMBA_CACHE_DIR=cache, TINYNN_BACKEND=backend)
-            times[backend, "empty"] = _seconds(FIRST_CONV, env)
-            times[backend, "filled"] = _median(FIRST_CONV, repeats, env)
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache, TINYNN_BACKEND=backend, NUMBA_NUM_THREADS=str(threads))
+            times[backend, "empty"] = _seconds(code, env)
+            times[backend, "filled"] = _median(code, repeats, env)
     return times
 
 
@@ -113,7 +116,7 @@ def cold_start(cfg):
                              training, 0.5, reference="import numpy", reference_time=numpy_import))
     if not has_conv() or cfg.quick:
         return rows
-    t = _first_conv(repeats)
+    t = _first_conv(repeats, cfg.threads)
     floor = _trivial_kernel(repeats)
     rows += [
         absolute_row("first_conv", "cold start: first Conv2d fwd+bwd, backend auto (numpy while numba loads), "

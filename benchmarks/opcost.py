@@ -106,8 +106,6 @@ def main(argv=None):
     parser.add_argument("case", choices=["xor", "susy64", "susy1024", "amplitude", "mnist", "phi4"])
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args(argv)
-    from timing import limit_threads_by_environment
-    limit_threads_by_environment(1)
     import timing
     import tinynn
     from case import step_fn

@@ -61,8 +61,6 @@ def main(argv=None):
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}")
-    from timing import limit_threads_by_environment
-    limit_threads_by_environment(1)
     import case
     import timing
     import workloads

@@ -73,6 +73,15 @@ def absolute_row(key, title, seconds, target, reference=None, reference_time=Non
                 target_seconds=target, passed=None if target is None else bool(seconds <= target))
 
 
+QUICK = "quick: not meaningful"
+
+
+def mark_quick(row):
+    """A row of a --quick run: tiny sizes and few samples, so its numbers judge nothing. The row says
+    so in its result column instead of PASS/MISS (the table itself, not only the README, tells)."""
+    return dict(row, quick=True, passed=None)
+
+
 def _target_text(row):
     if row.get("target_seconds") is not None:
         return f"≤ {format_seconds(row['target_seconds'])}"
@@ -80,6 +89,8 @@ def _target_text(row):
 
 
 def _result_text(row):
+    if row.get("quick"):
+        return QUICK
     return "—" if row["passed"] is None else ("PASS" if row["passed"] else "MISS")
 
 
@@ -114,13 +125,16 @@ def markdown_table(rows):
 
 
 def summary(rows):
+    if any(r.get("quick") for r in rows):
+        return "quick smoke run: no target judged (numbers not meaningful; run without --quick to judge)"
     judged = [r for r in rows if r["passed"] is not None]
     return f"{sum(r['passed'] for r in judged)} of {len(judged)} targets met"
 
 
 def plot_title(meta):
     m = meta["machine"]
-    return (f"{meta['date']}, {m['host']} ({m['cores']} cores), {meta['threads']['requested']} thread(s), "
+    return (("QUICK SMOKE RUN, numbers not meaningful\n" if meta["quick"] else "")
+            + f"{meta['date']}, {m['host']} ({m['cores']} cores), {meta['threads']['requested']} thread(s), "
             f"load {meta['load_start']:.1f}")
 
 
@@ -128,13 +142,14 @@ def markdown(meta, rows):
     """The markdown report: when and where, thread counts, the table, notes."""
     m = meta["machine"]
     threads = meta["threads"]
-    lines = [f"# tinynn benchmarks, {meta['date']} on {m['host']}", "",
+    quick = " — QUICK SMOKE RUN, numbers not meaningful" if meta["quick"] else ""
+    lines = [f"# tinynn benchmarks, {meta['date']} on {m['host']}{quick}", "",
              f"- machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, numpy {m['numpy']}, "
              f"numba {m['numba']}, PyTorch {meta.get('torch_version') or 'not installed'}",
              f"- threads: requested {threads['requested']}; numba {threads['numba']}, PyTorch "
              f"{threads.get('torch', '—')}, BLAS {threads['blas']} (via {threads['blas_source']})",
-             f"- numpy float32 GEMM (1024³): {meta['gemm_gflops']:.1f} GFLOP/s; tinynn's default kernels: "
-             f"{meta.get('kernel_backend')}",
+             f"- numpy float32 GEMM ({256 if meta['quick'] else 1024}³): {meta['gemm_gflops']:.1f} GFLOP/s; "
+             f"tinynn's default kernels: {meta.get('kernel_backend')}",
              f"- load average at start {meta['load_start']:.2f}, at end {meta['load_end']:.2f}"
              + (" — the machine was shared, so timings are noisy" if meta["load_start"] > 0.7 * m["cores"] else ""),
              f"- timing: {meta['timing']}", f"- mode: {'quick (smoke run, numbers not meaningful)' if meta['quick'] else 'full'}",
@@ -184,7 +199,7 @@ def plot(path, rows, title=None):
         return None
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 1.3))
     for i, r in enumerate(rows):
-        ax.barh(i, r["ratio"], color="tab:green" if r["passed"] else "tab:red")
+        ax.barh(i, r["ratio"], color="tab:grey" if r.get("quick") else "tab:green" if r["passed"] else "tab:red")
         ax.plot([r["target"]] * 2, [i - 0.42, i + 0.42], color="black", lw=2)
         ax.text(max(r["ratio"], r["target"]) * 1.06, i, f"{r['ratio']:.2f}", va="center", fontsize=8)
     ax.set_yticks(range(len(rows)))

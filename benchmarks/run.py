@@ -7,7 +7,9 @@
 
 Prints a table (ratio = tinynn time / reference time, target, PASS/MISS) and writes
 benchmarks/results/<date>-<host>.json, .md and ratios.png; runs with --threads other than the
-core count add -<N>threads to the names, quick runs -quick.
+core count add -<N>threads to the names. Quick runs add -quick, go to out/benchmarks/ (ignored by
+git, so they never replace the tracked results) and mark every row "quick: not meaningful"
+instead of a verdict. Thread counts are set with threadpoolctl (BLAS/OpenMP), numba and torch.
 PyTorch is optional (`pip install -e .[bench]`); without it the floors and the numpy GEMM rate
 remain the references.
 """
@@ -16,6 +18,17 @@ import datetime
 import os
 import sys
 import time
+
+import alone
+import case
+import coldstart
+import report
+import timing
+import workloads
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(BENCH, "results")                          # tracked: full runs only
+QUICK_RESULTS = os.path.join(os.path.dirname(BENCH), "out", "benchmarks")   # git-ignored
 
 
 def parse_args(argv=None):
@@ -27,26 +40,18 @@ def parse_args(argv=None):
                         help="threads for BLAS, numba and PyTorch alike (default: all cores)")
     parser.add_argument("--no-torch", action="store_true", help="do not use PyTorch even if it is installed")
     parser.add_argument("--repeats", type=int, default=None, help="samples per side (default 9, quick 3)")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"),
-                        help="folder for the result files")
+    parser.add_argument("--out", default=None,
+                        help="folder for the result files (default benchmarks/results; quick runs: out/benchmarks, "
+                             "which git ignores)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = QUICK_RESULTS if args.quick else RESULTS
     if args.threads < 1:
         parser.error(f"--threads must be at least 1, got {args.threads}")
     args.only = {name for item in args.only for name in item.split(",") if name}
     return args
 
 
-args = parse_args() if __name__ == "__main__" else None
-if args is not None:                 # thread limits must be in the environment before numpy loads
-    from timing import limit_threads_by_environment
-    limit_threads_by_environment(args.threads)
-
-import alone  # noqa: E402
-import case  # noqa: E402
-import coldstart  # noqa: E402
-import report  # noqa: E402
-import timing  # noqa: E402
-import workloads  # noqa: E402
 
 
 def builders():
@@ -80,7 +85,8 @@ def main(args):
     print(f"load average {meta['load_start']:.2f} on {meta['machine']['cores']} cores; "
           "the machine may be shared, so samples are interleaved and medians taken")
     meta["gemm_gflops"] = timing.gemm_rate(n=256 if quick else 1024, repeats=3 if quick else 7)
-    print(f"machine limit: numpy float32 GEMM {meta['gemm_gflops']:.1f} GFLOP/s\n")
+    print(f"machine limit: numpy float32 GEMM {meta['gemm_gflops']:.1f} GFLOP/s"
+          + (" (quick: 256³ matrices, not meaningful)" if quick else "") + "\n")
     rows, raw = [], {}
     start = time.perf_counter()
     for name, build in builders().items():
@@ -102,6 +108,8 @@ def main(args):
                     torch_alone = alone.measure_alone(item.key, "torch", args.threads, quick) if torch else None
                     raw[item.key].update(tinynn_alone=alone_stats, torch_alone=torch_alone)
                     new.append(report.alone_row(item, stats["tinynn"], alone_stats, torch_alone))
+            if quick:
+                new = [report.mark_quick(row) for row in new]
             rows += new
             for row in new:
                 print("  " + " | ".join(report.table_cells(row)))
@@ -141,4 +149,4 @@ def _write(args, meta, rows, raw):
 
 
 if __name__ == "__main__":
-    sys.exit(main(args))
+    sys.exit(main(parse_args()))

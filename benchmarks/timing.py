@@ -13,38 +13,23 @@ import socket
 import statistics
 import time
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
-
-
-def limit_threads_by_environment(n):
-    """Set the thread counts of BLAS, OpenMP and numba through their environment variables.
-
-    This only works before numpy, numba or torch are imported, so run.py calls it first thing.
-    """
-    for name in THREAD_VARIABLES:
-        os.environ[name] = str(n)
-
-
 def limit_threads(n, torch=None):
     """Limit every thread pool in this process to n threads and report what each one uses.
 
-    BLAS and OpenMP pools are limited with threadpoolctl when it is installed (otherwise the
-    environment variables set at start-up hold), numba with numba.set_num_threads, PyTorch with
-    torch.set_num_threads. Returns {'blas': ..., 'numba': ..., 'torch': ...}.
+    BLAS and OpenMP pools (numpy's and scipy's OpenBLAS, PyTorch's OpenMP/MKL: whatever is loaded)
+    through threadpoolctl, numba with numba.set_num_threads, PyTorch with torch.set_num_threads.
+    threadpoolctl limits the libraries loaded so far, so numpy, scipy's BLAS, numba and torch are
+    imported first. The limit holds for the rest of the process. Returns {'blas': ..., 'numba': ...}.
     """
     import numba
+    import scipy.linalg  # noqa: F401  (loads scipy's own OpenBLAS, so that it is limited too)
+    import threadpoolctl
     report = {"requested": n}
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
     report["numba"] = numba.get_num_threads()
     if torch is not None:
         torch.set_num_threads(n)
         report["torch"] = torch.get_num_threads()
-    try:
-        import threadpoolctl
-    except ImportError:
-        report["blas"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-        report["blas_source"] = "environment variables (threadpoolctl not installed)"
-        return report
     global _thread_limiter
     _thread_limiter = threadpoolctl.threadpool_limits(n)
     report["blas"] = {f"{d['internal_api']} ({os.path.basename(d['filepath'])})": d["num_threads"]

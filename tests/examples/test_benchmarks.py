@@ -48,7 +48,37 @@ def test_quick_run_writes_results(quick_run):
         assert math.isfinite(row["tinynn"]) and row["tinynn"] > 0
         if row["ratio"] is not None:
             assert row["ratio"] == pytest.approx(row["tinynn"] / row["reference_time"])
-    assert "targets met" in stdout
+    assert "quick smoke run: no target judged" in stdout and "(quick: 256³ matrices, not meaningful)" in stdout
+
+
+def test_quick_numbers_are_marked_in_the_tables_themselves(quick_run):
+    """Issue #16: a quick run printed 'machine limit 1.4 GFLOP/s' beside 90 GFLOP/s and a MISS."""
+    out, stdout = quick_run
+    table = stdout[stdout.index("# ") if "# " in stdout else 0:]
+    rows = [line for line in table.splitlines() if line[:2].strip().isdigit()]
+    assert rows and all(report.QUICK in line for line in rows)
+    assert " PASS " not in table and " MISS " not in table
+    md = next(out.glob("*-quick.md")).read_text()
+    assert "QUICK SMOKE RUN, numbers not meaningful" in md.splitlines()[0]
+    assert all(report.QUICK in line for line in md.splitlines() if line.startswith("| ") and "---" not in line
+               and not line.startswith("| # "))
+    assert all(row["passed"] is None and row["quick"] for row in json.loads(next(out.glob("*-quick.json"))
+                                                                             .read_text())["rows"])
+
+
+def test_quick_runs_write_to_an_ignored_folder_and_full_runs_to_results():
+    sys.path.insert(0, BENCH)
+    try:
+        import run
+    finally:
+        sys.path.remove(BENCH)
+    quick, full = run.parse_args(["--quick"]).out, run.parse_args([]).out
+    assert full == os.path.join(BENCH, "results") and quick != full
+    repo = os.path.dirname(BENCH)
+    probe = os.path.join(quick, "2026-01-01-host-quick.json")
+    ignored = subprocess.run(["git", "check-ignore", "-q", probe], cwd=repo)
+    tracked = subprocess.run(["git", "check-ignore", "-q", os.path.join(full, "x.json")], cwd=repo)
+    assert ignored.returncode == 0 and tracked.returncode == 1    # quick: ignored; results/: not ignored
 
 
 def test_sides_compute_the_same(quick_run):
