@@ -161,6 +161,23 @@ def test_download_is_verified_and_atomic(roots, server):
     assert locate(f) == got and len(_Quiet.hits) == 1  # found locally now: no second download
 
 
+def test_a_killed_download_leaves_nothing_that_piles_up(roots, server):
+    """A process killed mid-download leaves its temporary folder; the next download of the same file
+    removes it once stale, and leaves a recent one (another process may be downloading) alone."""
+    env, repo = roots
+    remote, url = server
+    (remote / "table.csv").write_bytes(PAYLOAD)
+    old, recent = repo / "demo" / ".table.csv.killed", repo / "demo" / ".table.csv.running"
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+        (folder / "tmpabc").write_bytes(PAYLOAD[:50])
+    hour_ago = os.path.getmtime(old) - 3600
+    for p in (old / "tmpabc", old):
+        os.utime(p, (hour_ago, hour_ago))
+    locate(DataFile("demo/table.csv", sha(PAYLOAD), urls=(url + "table.csv",)))
+    assert sorted(p.name for p in (repo / "demo").iterdir()) == [".table.csv.running", "table.csv"]
+
+
 def test_corrupt_download_is_rejected_and_leaves_no_file(roots, server):
     env, repo = roots
     remote, url = server

@@ -21,7 +21,9 @@ import gzip
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
+import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -200,6 +202,7 @@ def fetch(url, dest, f, progress=None, timeout=60):
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_downloads(dest)
     raw = dest.name.endswith(".gz") and not url.split("?")[0].endswith(".gz")
     known = f.content_sha256 if raw else (None if f.content_sha256 else f.sha256)
     bar = (progress_bar(total=1, desc=f"downloading {dest.name}", unit="B", unit_scale=True,
@@ -223,6 +226,22 @@ def fetch(url, dest, f, progress=None, timeout=60):
         publish(got, dest)
     _VERIFIED[(str(dest.resolve()), f.sha256)] = (dest.stat().st_size, dest.stat().st_mtime_ns)
     return dest
+
+
+STALE_SECONDS = 600
+
+
+def _remove_stale_downloads(dest):
+    """Remove the temporary folders that killed downloads of ``dest`` left behind (``.<name>.*``
+    beside it), so they do not pile up; one in which nothing changed for ``STALE_SECONDS`` is
+    stale, so a download still running in another process is left alone."""
+    for tmp in dest.parent.glob(f".{dest.name}.*"):
+        try:
+            newest = max([p.stat().st_mtime for p in tmp.rglob("*")] + [tmp.stat().st_mtime])
+        except OSError:
+            continue
+        if tmp.is_dir() and time.time() - newest > STALE_SECONDS:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _gzip(src, dest):
