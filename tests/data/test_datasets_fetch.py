@@ -249,6 +249,9 @@ def test_relative_tinynn_data_error_shows_the_absolute_path_and_says_why(roots, 
     text = str(err.value)
     assert str(tmp_path / "course/data/demo/table.csv") in text
     assert "is a relative path" in text and "working directory" in text and str(tmp_path) in text
+    with pytest.raises(DatasetNotFoundError) as err:
+        locate(DataFile("demo/table.csv", sha(PAYLOAD)), path=tmp_path / "mine")
+    assert "is a relative path" not in str(err.value)               # TINYNN_DATA was not looked in
     monkeypatch.setenv("TINYNN_DATA", str(tmp_path / "course/data"))
     with pytest.raises(DatasetNotFoundError) as err:
         locate(DataFile("demo/table.csv", sha(PAYLOAD)))

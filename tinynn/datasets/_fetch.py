@@ -163,10 +163,10 @@ def not_found_message(f, looked, problems=()):
     """The one error text: which file, where we looked, expected sha256, where to get it."""
     lines = [f"data file {f.key!r} not found (or not verified)."]
     lines += ["looked in:"] + [f"  {p}" for p in looked] if looked else ["looked in: nowhere (no path given)"]
-    setting = os.environ.get("TINYNN_DATA")
-    if setting and not Path(setting).expanduser().is_absolute():
+    setting, env = os.environ.get("TINYNN_DATA"), env_data_dir()
+    if setting and not Path(setting).expanduser().is_absolute() and any(env in p.parents for p in looked):
         lines.append(f"note: TINYNN_DATA={setting!r} is a relative path; it is resolved from the working "
-                     f"directory ({Path.cwd()}), giving {env_data_dir()}; set an absolute path to "
+                     f"directory ({Path.cwd()}), giving {env}; set an absolute path to "
                      f"find the data from anywhere")
     lines += [f"problem: {p}" for p in problems]
     lines.append(f"expected sha256: {f.sha256 or 'none known (user-supplied file)'}")
