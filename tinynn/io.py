@@ -7,16 +7,17 @@ version, the nesting, and each array's key path, shape and dtype, so a file can 
 and read without tinynn (`np.load(path)`). Nothing is pickled.
 
 The file is written to a temporary file in the same directory and renamed over `path`
-(os.replace is atomic), so an interrupted save never leaves a half-written checkpoint.
+(`_atomic.atomic_write`), so an interrupted save never leaves a half-written checkpoint; a new
+file gets the mode the umask gives, as with `open`.
 """
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
 
+from ._atomic import atomic_write
 from .tensor import Tensor
 
 FORMAT, VERSION, META_KEY = "tinynn", 1, "__tinynn_meta__"
@@ -75,28 +76,37 @@ def save(obj, path):
             "arrays": [{"name": name, "shape": list(a.shape), "dtype": a.dtype.str} for name, a in arrays]}
     entries = {f"arr_{i}": a for i, (_, a) in enumerate(arrays)}
     entries[META_KEY] = np.array(json.dumps(meta))
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **entries)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_write(path, "save") as f:
+        np.savez(f, **entries)
+
+
+def _not_npz(path):
+    """Why the file at `path` is not a .npz archive, from its first bytes (None if it is a zip file)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return None
+    if not head:
+        return "it is empty"
+    if head.startswith(b"\x93NUMPY"):
+        return "it is a single .npy array (np.save), not a .npz archive"
+    if head.startswith(b"\x89HDF"):
+        return "it is an HDF5 file (e.g. a Keras .h5 model), not a .npz archive"
+    if head[:1] == b"\x80":
+        return "it is a Python pickle (e.g. an old torch.save file), which tinynn never reads"
+    return "it is not a .npz archive"
 
 
 def _read(path):
     """The metadata record and the arrays of a tinynn .npz file (errors say what is wrong with it)."""
-    npz = np.load(path, allow_pickle=False)
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise ValueError("it is a single .npy array, not a tinynn checkpoint")
-    with npz:
+    problem = _not_npz(path)
+    if problem is not None:
+        raise ValueError(problem)
+    with np.load(path, allow_pickle=False) as npz:
         if META_KEY not in npz.files:
-            raise ValueError("it has no tinynn metadata record (was it written by tinynn.save?)")
+            if any(name.endswith("data.pkl") for name in zipfile.ZipFile(path).namelist()):
+                raise ValueError("it is a PyTorch checkpoint (torch.save), not a tinynn one")
+            raise ValueError("it is a .npz archive without tinynn's metadata record (not written by tinynn.save)")
         meta = json.loads(str(npz[META_KEY]))
         if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("version"), int):
             raise ValueError("its metadata record is not tinynn's")
@@ -110,15 +120,19 @@ def load(path):
     """Load what `save` wrote: a state dict comes back as {name: numpy array} (pass it to load_state_dict).
 
     A missing file raises FileNotFoundError; a truncated, corrupted or foreign file raises ValueError
-    naming the file and the problem.
+    naming the file and saying it is not a (readable) tinynn checkpoint. Nothing is ever unpickled.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"load: {path} is a directory, not a tinynn checkpoint file")
     try:
         meta, arrays = _read(path)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
-        raise ValueError(f"load: cannot read checkpoint {path}: {err}") from err
+        if "allow_pickle" in str(err):                 # numpy's advice to unpickle: never pass it on
+            err = "it holds pickled Python objects, which tinynn never writes"
+        raise ValueError(f"load: {path} is not a tinynn checkpoint, or a damaged one: {err}") from None
     for record, array in zip(meta["arrays"], arrays):
         if list(array.shape) != record["shape"] or array.dtype.str != record["dtype"]:
             raise ValueError(f"load: checkpoint {path} is inconsistent: '{record['name']}' should be "

@@ -77,7 +77,7 @@ def test_truncated_and_foreign_files_raise_clear_errors(tmp_path):
     data = path.read_bytes()
     bad = tmp_path / "truncated.npz"
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="cannot read checkpoint .*truncated.npz"):
+    with pytest.raises(ValueError, match="truncated.npz is not a tinynn checkpoint"):
         tn.load(bad)
     flipped = bytearray(data)
     flipped[len(data) // 3] ^= 0xFF                      # corrupt a byte inside an array
@@ -85,7 +85,7 @@ def test_truncated_and_foreign_files_raise_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="flipped.npz"):
         tn.load(tmp_path / "flipped.npz")
     np.savez(tmp_path / "plain.npz", a=np.zeros(2))
-    with pytest.raises(ValueError, match="plain.npz.*no tinynn metadata"):
+    with pytest.raises(ValueError, match="plain.npz.*without tinynn's metadata"):
         tn.load(tmp_path / "plain.npz")
     np.save(tmp_path / "single.npy", np.zeros(2))
     with pytest.raises(ValueError, match="single .npy array"):
@@ -95,3 +95,30 @@ def test_truncated_and_foreign_files_raise_clear_errors(tmp_path):
         tn.load(tmp_path / "text.npz")
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         tn.load(tmp_path / "missing.npz")
+
+
+@pytest.mark.parametrize("content, reason", [
+    (os.urandom(2000), "not a .npz archive"),
+    (b"w1 = 0.5\nw2 = 0.25\n", "not a .npz archive"),
+    (b"", "empty"),
+    (b"\x80\x04\x95" + os.urandom(100), "pickle"),
+    (b"\x89HDF\r\n\x1a\n" + os.urandom(100), "HDF5"),
+], ids=["random", "text", "empty", "pickle", "hdf5"])
+def test_foreign_files_are_not_tinynn_checkpoints(tmp_path, content, reason):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError) as err:
+        tn.load(path)
+    message = str(err.value)
+    assert "weights.bin is not a tinynn checkpoint" in message and reason in message
+    assert "allow_pickle" not in message and "unsafe" not in message      # never advise unpickling
+
+
+def test_npz_with_pickled_objects_is_refused_without_unpickling_advice(tmp_path):
+    path = tmp_path / "objects.npz"
+    np.savez(path, __tinynn_meta__=np.array([{"format": "tinynn"}], dtype=object))
+    with pytest.raises(ValueError) as err:
+        tn.load(path)
+    assert "objects.npz is not a tinynn checkpoint" in str(err.value) and "allow_pickle" not in str(err.value)
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        tn.load(tmp_path)

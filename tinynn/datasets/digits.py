@@ -7,12 +7,12 @@ spread 0.29 from the whole-pixel shift). Ink is bright (255) on a black (0) back
 ``render_digit`` draws a digit with matplotlib's text and applies that recipe; ``read_digit_png``
 applies it to any PNG a user drew (dark-on-light drawings are inverted first).
 """
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from .._atomic import atomic_write
 
 
 def mnist_frame(ink, size=28, box=20):
@@ -58,15 +58,8 @@ def save_digit_png(path, image):
     if image.dtype != np.uint8 or image.ndim != 2:
         raise TypeError(f"need a 2-D uint8 image, got {image.dtype} {image.shape}")
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            Image.fromarray(image).save(fh, format="PNG")  # 2-D uint8 -> mode "L"
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_write(path, "save_digit_png") as fh:
+        Image.fromarray(image).save(fh, format="PNG")  # 2-D uint8 -> mode "L"
     return path
 
 

@@ -7,9 +7,13 @@ cost nothing), finally on_train_end(logs). A callback sees the model as `self.mo
 `self.model.stop_training = True` ends training after the current epoch.
 """
 import math
+import os
+import string
 import warnings
 
 import numpy as np
+
+from .._atomic import check_writable
 
 
 class Callback:
@@ -155,9 +159,21 @@ class ModelCheckpoint(Callback):
     """
 
     def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto", verbose=0):
-        self.path, self.monitor, self.save_best_only, self.verbose = str(path), monitor, save_best_only, verbose
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"ModelCheckpoint: path must be a str or os.PathLike, got {type(path).__name__}")
+        self.path, self.monitor, self.save_best_only, self.verbose = os.fspath(path), monitor, save_best_only, verbose
+        try:
+            list(string.Formatter().parse(self.path))
+        except ValueError as err:
+            raise ValueError(f"ModelCheckpoint: the path {self.path!r} is not a valid format string ({err}); "
+                             "write a literal brace as {{ or }}") from None
         self.monitor_op = _monitor_op("ModelCheckpoint", monitor, mode)
         self.best = math.inf if self.monitor_op is np.less else -math.inf
+
+    def on_train_begin(self, logs=None):
+        """Fail now, not after the first epoch, if the file cannot be written (missing directory, no permission)."""
+        if "{" not in os.path.dirname(self.path):
+            check_writable(self.path, "ModelCheckpoint")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -180,5 +196,5 @@ class ModelCheckpoint(Callback):
             self.best = current
         elif self.verbose:
             print(f"Epoch {epoch + 1}: saving model to {path}")
-        import tinynn
-        tinynn.save(self.model.state_dict(), path)
+        from ..io import save
+        save(self.model.state_dict(), path)

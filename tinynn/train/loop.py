@@ -76,9 +76,27 @@ def _unpack(batch):
     return batch[:-1], batch[-1]
 
 
+def _nonfinite_message(value, phase, epoch, step, target, inputs):
+    """Why the loss is not finite: bad data (saying which) or, in training, a diverging model."""
+    arrays = [("inputs", getattr(x, "data", x)) for x in inputs] + [("targets", getattr(target, "data", target))]
+    bad = [name for name, a in arrays if np.asarray(a).dtype.kind in "fc" and not np.isfinite(a).all()]
+    data = f": the {'validation ' if phase == 'validation' else ''}{bad[0]} of this batch contain NaN/inf" if bad else ""
+    if phase == "train":
+        advice = "; check the training data for NaN/inf" if bad else \
+            "; try a smaller learning rate or check the data for NaN/inf"
+        return f"the loss became {value} in epoch {epoch + 1}, batch {step + 1}{data}{advice}"
+    data = data or ": the data are finite, so the model's outputs or the loss on them are not"
+    if phase == "validation":
+        return (f"the validation loss became {value} in the validation pass after epoch {epoch + 1}, "
+                f"batch {step + 1}{data}")
+    return f"evaluate: the loss became {value} in batch {step + 1}{data}"
+
+
 def _run_epoch(model, loss_fn, loader, metric_list, optimizer=None, on_begin=(), on_end=(), progress=None,
-               epoch=0):
-    """One pass over `loader`: training steps if an optimizer is given, else evaluation. Returns the logs."""
+               epoch=0, phase="train"):
+    """One pass over `loader`: training steps if an optimizer is given, else evaluation. Returns the logs.
+
+    `phase` ('train', 'validation', 'evaluate') names the pass in errors."""
     total = seen = 0
     sums, counts = [0.0] * len(metric_list), [0] * len(metric_list)
     for step, batch in enumerate(loader):
@@ -97,8 +115,7 @@ def _run_epoch(model, loss_fn, loader, metric_list, optimizer=None, on_begin=(),
             loss = loss_fn(out, target)
             value = loss.item()
             if not math.isfinite(value):            # stop before the update spreads it into the weights
-                raise FloatingPointError(f"the loss became {value} in epoch {epoch + 1}, batch {step + 1}; "
-                                         "try a smaller learning rate or check the data for NaN/inf")
+                raise FloatingPointError(_nonfinite_message(value, phase, epoch, step, target, inputs))
             if optimizer is not None:
                 loss.backward()
                 optimizer.step()
@@ -133,6 +150,8 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
     callbacks: run in the given order after each epoch's progress line (History last, as in Keras).
     verbose: 0 silent, 1 a bar on a terminal (a plain line per epoch otherwise), 2 a plain line per epoch.
 
+    The History is also kept as `model.history` (as in Keras), so the epochs already run stay reachable
+    when training stops with an error; a non-finite loss raises FloatingPointError carrying it as `.history`.
     History.history holds per epoch 'loss' (the mean of the batch losses, weighted by batch size), each
     metric, and 'val_loss', 'val_<metric>' when there is validation data.
     """
@@ -150,6 +169,7 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
     metric_list = [_metrics.get(m) for m in _as_list(metrics, (str, _metrics.Metric))]
 
     history = History()
+    model.history = history                    # as Keras: reachable even if training stops with an error
     cbs = [*_as_list(callbacks, Callback), history]
     params = {"epochs": epochs, "steps": len(train_loader), "batch_size": batch_size, "verbose": verbose}
     for cb in cbs:
@@ -174,18 +194,21 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
             if val_loader is not None:
                 model.eval()
                 with no_grad():
-                    val_logs = _run_epoch(model, loss, val_loader, metric_list, epoch=epoch)
+                    val_logs = _run_epoch(model, loss, val_loader, metric_list, epoch=epoch, phase="validation")
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             progress.epoch_end(logs)
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
             if model.stop_training:
                 break
+    except FloatingPointError as err:
+        err.history = history                  # the epochs run before the loss became NaN
+        raise
     finally:
+        history.model, history.params = model, params
         model.train(was_training)
     for cb in cbs:
         cb.on_train_end({})
-    history.model, history.params = model, params
     return history
 
 
@@ -201,7 +224,7 @@ def evaluate(model, loss, data, metrics=(), batch_size=32, return_dict=False):
     model.eval()
     try:
         with no_grad():
-            logs = _run_epoch(model, loss, loader, metric_list)
+            logs = _run_epoch(model, loss, loader, metric_list, phase="evaluate")
     finally:
         model.train(was_training)
     if return_dict:

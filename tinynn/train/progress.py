@@ -8,10 +8,10 @@ verbose=2: one plain line per epoch,
 
 verbose=0: nothing. Numbers are printed like Keras: 4 decimals, or 4 significant digits below 1e-3.
 """
-import os
 import sys
-import tempfile
 import time
+
+from .._atomic import atomic_write
 
 
 def format_value(value):
@@ -76,7 +76,7 @@ def plot_history(history, path=None, keys=None):
     """Training curves: one panel per quantity (loss, each metric), training and validation together.
 
     `history` is the History returned by fit (or its .history dict); `keys` picks quantities (default:
-    all). Saves a PNG to `path` if given (written to a temporary file, then renamed). Returns the
+    all). Saves a PNG to `path` if given (atomically, see tinynn._atomic). Returns the
     matplotlib Figure. Uses no pyplot state, so it works without a display.
     """
     from matplotlib.figure import Figure
@@ -99,13 +99,6 @@ def plot_history(history, path=None, keys=None):
         ax.set_ylabel(name)
         ax.legend()
     if path is not None:
-        path = os.fspath(path)
-        handle, tmp = tempfile.mkstemp(suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
-        try:
-            with os.fdopen(handle, "wb") as f:
-                fig.savefig(f, format="png", dpi=100)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_write(path, "plot_history") as f:
+            fig.savefig(f, format="png", dpi=100)
     return fig
