@@ -1,4 +1,5 @@
 """tinynn.save / tinynn.load: round trips, nested optimizer-like state, atomic writes, clear errors."""
+import io
 import json
 import os
 
@@ -122,3 +123,22 @@ def test_npz_with_pickled_objects_is_refused_without_unpickling_advice(tmp_path)
     assert "objects.npz is not a tinynn checkpoint" in str(err.value) and "allow_pickle" not in str(err.value)
     with pytest.raises(IsADirectoryError, match="is a directory"):
         tn.load(tmp_path)
+
+
+def test_file_objects_and_argument_mistakes(tmp_path):
+    buffer = io.BytesIO()
+    model = mlp()
+    tn.save(model, buffer)                                # like torch.save(obj, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(tn.load(buffer)["0.weight"], model[0].weight.data)
+    with pytest.raises(TypeError, match=r"arguments look swapped.*tinynn.save\(obj, path\)"):
+        tn.save(tmp_path / "m.npz", model)
+    with pytest.raises(TypeError, match="save: path must be a file name .* got int"):
+        tn.save(model, 3)
+    with pytest.raises(TypeError, match=r"got Sequential; to load into a model: model.load_state_dict\(tinynn.load"):
+        tn.load(model)
+    with pytest.raises(ValueError, match="the BytesIO given is not a tinynn checkpoint"):
+        tn.load(io.BytesIO(b"not a checkpoint"))
+    assert os.listdir(tmp_path) == []
+    tn.save({"name": np.str_("dense")}, tmp_path / "s.npz")     # a numpy string is stored as a str
+    assert tn.load(tmp_path / "s.npz") == {"name": "dense"}

@@ -357,7 +357,8 @@ def test_nan_only_in_validation_data_names_the_validation_pass():
         fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.01), (x, y), validation_data=(x, y_val),
             batch_size=4, epochs=2, verbose=0)
     message = str(err.value)
-    assert "validation pass after epoch 1, batch 1" in message and "validation targets of this batch contain NaN" in message
+    assert "validation pass after epoch 1, batch 1" in message
+    assert "validation targets of this batch contain NaN" in message
     assert "learning rate" not in message                 # the training went fine: no advice about lr
     with pytest.raises(FloatingPointError, match=r"evaluate: the loss became nan in batch 1: the inputs"):
         evaluate(model, nn.MSELoss(), (np.full_like(x, np.nan), y))

@@ -7,7 +7,7 @@ import tinynn as tn
 import tinynn.nn as nn
 import tinynn.optim as optim
 from tinynn.data import DataLoader, TensorDataset
-from tinynn.train import LambdaCallback, evaluate, fit, predict
+from tinynn.train import EarlyStopping, LambdaCallback, ModelCheckpoint, evaluate, fit, plot_history, predict
 
 X = np.random.default_rng(0).normal(size=(10, 3)).astype(np.float32)
 Y = X[:, :1] * 2.0
@@ -98,3 +98,23 @@ def test_good_inputs_still_work_lists_and_tensors():
             batch_size=4, verbose=0)
     assert len(h.history["loss"]) == 3 and h.history["loss"][-1] < h.history["loss"][0]
     assert predict(net, X.tolist()).shape == (10, 1) and predict(net, X.tolist()).dtype == np.float32
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: EarlyStopping(monitor=3), TypeError, "EarlyStopping: monitor must be the name of a logged quantity"),
+    (lambda: EarlyStopping(patience=-1), ValueError, "EarlyStopping: patience must be >= 0, got -1"),
+    (lambda: EarlyStopping(patience="2"), TypeError, "EarlyStopping: patience must be an integer, got '2'"),
+    (lambda: EarlyStopping(min_delta="a"), TypeError, "EarlyStopping: min_delta must be a number"),
+    (lambda: ModelCheckpoint("m.npz", monitor=None), TypeError, "ModelCheckpoint: monitor must be the name"),
+    (lambda: plot_history({"loss": [1.0, 0.5]}, 3), TypeError, "plot_history: path must be a file name"),
+    (lambda: plot_history({"loss": 1.0}), ValueError, r"plot_history: \['loss'\] are not per-epoch lists"),
+], ids=["monitor", "patience-negative", "patience-str", "min-delta", "checkpoint-monitor", "plot-path",
+        "plot-scalar"])
+def test_callback_and_plot_arguments(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_plot_history_takes_one_key_as_a_string():
+    fig = plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]}, keys="loss")
+    assert len(fig.axes) == 1 and fig.axes[0].get_ylabel() == "loss"

@@ -7,6 +7,7 @@ cost nothing), finally on_train_end(logs). A callback sees the model as `self.mo
 `self.model.stop_training = True` ends training after the current epoch.
 """
 import math
+import numbers
 import os
 import string
 import warnings
@@ -83,6 +84,8 @@ class LambdaCallback(Callback):
 
 def _monitor_op(name, monitor, mode):
     """np.less or np.greater; mode 'auto' maximises accuracy-like quantities ('acc'/'auc' in the name)."""
+    if not isinstance(monitor, str):
+        raise TypeError(f"{name}: monitor must be the name of a logged quantity such as 'val_loss', got {monitor!r}")
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"{name}: mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode == "auto":
@@ -110,6 +113,14 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", patience=0, min_delta=0, mode="auto", restore_best_weights=False,
                  baseline=None, start_from_epoch=0, verbose=0):
+        for key, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"EarlyStopping: {key} must be an integer, got {value!r}")
+            if value < 0:
+                raise ValueError(f"EarlyStopping: {key} must be >= 0, got {value}")
+        for key, value in (("min_delta", min_delta), ("baseline", baseline)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise TypeError(f"EarlyStopping: {key} must be a number, got {value!r}")
         self.monitor, self.patience, self.baseline = monitor, patience, baseline
         self.restore_best_weights, self.start_from_epoch, self.verbose = restore_best_weights, start_from_epoch, verbose
         self.monitor_op = _monitor_op("EarlyStopping", monitor, mode)

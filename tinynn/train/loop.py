@@ -53,7 +53,8 @@ def _nonfinite_message(value, phase, epoch, step, target, inputs):
     """Why the loss is not finite: bad data (saying which) or, in training, a diverging model."""
     arrays = [("inputs", getattr(x, "data", x)) for x in inputs] + [("targets", getattr(target, "data", target))]
     bad = [name for name, a in arrays if np.asarray(a).dtype.kind in "fc" and not np.isfinite(a).all()]
-    data = f": the {'validation ' if phase == 'validation' else ''}{bad[0]} of this batch contain NaN/inf" if bad else ""
+    field = ("validation " if phase == "validation" else "") + (bad[0] if bad else "")
+    data = f": the {field} of this batch contain NaN/inf" if bad else ""
     if phase == "train":
         advice = "; check the training data for NaN/inf" if bad else \
             "; try a smaller learning rate or check the data for NaN/inf"
