@@ -23,6 +23,10 @@ def _host():
 
 
 def _alive(pid):
+    """Does process `pid` run? (On Windows os.kill would end it; there a writer's open file cannot be
+    deleted anyway, so every temporary is tried and the removal of one in use fails quietly.)"""
+    if os.name == "nt":
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
