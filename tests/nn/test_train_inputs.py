@@ -118,3 +118,14 @@ def test_callback_and_plot_arguments(make, error, message):
 def test_plot_history_takes_one_key_as_a_string():
     fig = plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]}, keys="loss")
     assert len(fig.axes) == 1 and fig.axes[0].get_ylabel() == "loss"
+
+
+@pytest.mark.parametrize("callbacks, message", [
+    ([print], r"callbacks\[0\] is a builtin_function_or_method, not a tinynn.train.Callback; wrap a function"),
+    ([EarlyStopping], r"callbacks\[0\] is the class EarlyStopping; pass an instance"),
+    ((EarlyStopping(monitor="loss"), "best.npz"), r"callbacks\[1\] is a str, not a tinynn.train.Callback$"),
+], ids=["function", "class", "string"])
+def test_callbacks_must_be_callback_instances(callbacks, message):
+    net = model()
+    with pytest.raises(TypeError, match=message):
+        fit(net, nn.MSELoss(), optim.SGD(net.parameters(), lr=0.1), (X, Y), verbose=0, callbacks=callbacks)

@@ -111,3 +111,15 @@ def check_verbose(verbose, fn):
         raise ValueError(f"{fn}: verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or 'auto', "
                          f"got {verbose!r}")
     return int(verbose)
+
+
+def check_callbacks(callbacks):
+    """Each callback must be a Callback (a plain function is a common slip: wrap it in LambdaCallback)."""
+    from .callbacks import Callback
+    for i, cb in enumerate(callbacks):
+        if isinstance(cb, type) and issubclass(cb, Callback):
+            raise TypeError(f"fit: callbacks[{i}] is the class {cb.__name__}; pass an instance, e.g. {cb.__name__}()")
+        if not isinstance(cb, Callback):
+            hint = "; wrap a function as LambdaCallback(on_epoch_end=fn)" if callable(cb) else ""
+            raise TypeError(f"fit: callbacks[{i}] is a {type(cb).__name__}, not a tinynn.train.Callback{hint}")
+    return callbacks

@@ -147,7 +147,7 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
 
     history = History()
     model.history = history                    # as Keras: reachable even if training stops with an error
-    cbs = [*_as_list(callbacks, Callback), history]
+    cbs = [*_in.check_callbacks(_as_list(callbacks, Callback)), history]
     params = {"epochs": epochs, "steps": len(train_loader), "batch_size": batch_size, "verbose": verbose}
     for cb in cbs:
         cb.set_model(model)
