@@ -63,6 +63,8 @@ def remove_stale(path):
 def _check_target(path, what):
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
+        if os.path.exists(folder):
+            raise NotADirectoryError(f"{what}: cannot write {path}: {folder} is a file, not a directory")
         raise FileNotFoundError(f"{what}: cannot write {path}: the directory {folder} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{what}: cannot write {path}: it is a directory")

@@ -152,3 +152,13 @@ def test_model_checkpoint_without_permission_fails_before_training(tmp_path):
     locked.mkdir(mode=0o500)
     with pytest.raises(PermissionError, match="no write permission"):
         _checkpoint(locked / "m.npz")
+
+
+def test_a_file_or_directory_in_the_way_is_named(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(NotADirectoryError, match=r"save: cannot write .*notes.txt[/\\]m.npz: .*notes.txt is a file"):
+        tn.save({"w": np.ones(2)}, tmp_path / "notes.txt" / "m.npz")
+    (tmp_path / "ckpt").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"plot_history: cannot write .*ckpt: it is a directory"):
+        plot_history(_history(), tmp_path / "ckpt")
+    assert sorted(os.listdir(tmp_path)) == ["ckpt", "notes.txt"] and os.listdir(tmp_path / "ckpt") == []
