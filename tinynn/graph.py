@@ -115,6 +115,8 @@ def draw(root, parents, node_text, path, max_nodes=200):
 
     from matplotlib.figure import Figure
 
+    from ._atomic import atomic_write
+
     order, pos, edges = layered_layout(root, parents)
     if len(order) > max_nodes:
         raise ValueError(f"graph has {len(order)} nodes, too many to draw readably "
@@ -158,13 +160,7 @@ def draw(root, parents, node_text, path, max_nodes=200):
         ax.annotate("", xy=xy(*pos[id(n)]), xytext=start, zorder=3, arrowprops=dict(
             arrowstyle="-|>", patchA=None if points else boxes[id(p)], patchB=boxes[id(n)],
             shrinkA=0 if points else 2, connectionstyle=f"arc3,rad={0.3 * k}", **line))
-    folder, name = os.path.split(os.path.abspath(path))
-    fmt = os.path.splitext(name)[1][1:].lower() or "png"
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")  # same folder: os.replace is atomic
-    try:
-        fig.savefig(tmp, format=fmt, dpi=120)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    fmt = os.path.splitext(path)[1][1:].lower() or "png"
+    with atomic_write(path, "draw") as f:
+        fig.savefig(f, format=fmt, dpi=120)
     return path

@@ -7,16 +7,17 @@ version, the nesting, and each array's key path, shape and dtype, so a file can 
 and read without tinynn (`np.load(path)`). Nothing is pickled.
 
 The file is written to a temporary file in the same directory and renamed over `path`
-(os.replace is atomic), so an interrupted save never leaves a half-written checkpoint.
+(`_atomic.atomic_write`), so an interrupted save never leaves a half-written checkpoint; a new
+file gets the mode the umask gives, as with `open`.
 """
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
 
+from ._atomic import atomic_write
 from .tensor import Tensor
 
 FORMAT, VERSION, META_KEY = "tinynn", 1, "__tinynn_meta__"
@@ -28,6 +29,8 @@ def _encode(obj, path, arrays):
         obj = obj.state_dict()
     if isinstance(obj, Tensor):
         obj = obj.data
+    if isinstance(obj, np.str_):
+        obj = str(obj)
     if isinstance(obj, (np.ndarray, np.generic)):
         array = np.asarray(obj)
         if array.dtype.kind not in "biufc":
@@ -63,40 +66,68 @@ def _decode(node, arrays):
     return tuple(_decode(v, arrays) for v in node["tuple"])
 
 
+def _is_path(path):
+    return isinstance(path, (str, bytes, os.PathLike))
+
+
 def save(obj, path):
     """Save `obj` (state dict, Module, or nested dicts/lists of arrays and numbers) to `path` as .npz, atomically.
 
-    The file name is used as given (no '.npz' is appended).
+    `path` is a file name, used as given (no '.npz' is appended), or a binary file object (as with
+    torch.save), which is written directly.
     """
-    path = os.fspath(path)
+    if _is_path(obj) and not _is_path(path):
+        raise TypeError(f"save: the arguments look swapped: got a path first and a {type(path).__name__} "
+                        "second; call tinynn.save(obj, path)")
+    if not _is_path(path) and not callable(getattr(path, "write", None)):
+        raise TypeError(f"save: path must be a file name (str or os.PathLike) or a binary file object, "
+                        f"got {type(path).__name__}")
     arrays = []
     tree = _encode(obj, "", arrays)
     meta = {"format": FORMAT, "version": VERSION, "tree": tree,
             "arrays": [{"name": name, "shape": list(a.shape), "dtype": a.dtype.str} for name, a in arrays]}
     entries = {f"arr_{i}": a for i, (_, a) in enumerate(arrays)}
     entries[META_KEY] = np.array(json.dumps(meta))
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **entries)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    if not _is_path(path):
+        np.savez(path, **entries)
+        return
+    with atomic_write(path, "save") as f:
+        np.savez(f, **entries)
+
+
+def _not_npz(path):
+    """Why the file at `path` (a name or a file object) is not a .npz archive, from its first bytes
+    (None if it is a zip file)."""
+    if _is_path(path):
+        with open(path, "rb") as f:
+            head = f.read(8)
+    else:
+        start = path.tell()
+        head = path.read(8)
+        path.seek(start)
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return None
+    if not head:
+        return "it is empty"
+    if head.startswith(b"\x93NUMPY"):
+        return "it is a single .npy array (np.save), not a .npz archive"
+    if head.startswith(b"\x89HDF"):
+        return "it is an HDF5 file (e.g. a Keras .h5 model), not a .npz archive"
+    if head[:1] == b"\x80":
+        return "it is a Python pickle (e.g. an old torch.save file), which tinynn never reads"
+    return "it is not a .npz archive"
 
 
 def _read(path):
     """The metadata record and the arrays of a tinynn .npz file (errors say what is wrong with it)."""
-    npz = np.load(path, allow_pickle=False)
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise ValueError("it is a single .npy array, not a tinynn checkpoint")
-    with npz:
+    problem = _not_npz(path)
+    if problem is not None:
+        raise ValueError(problem)
+    with np.load(path, allow_pickle=False) as npz:
         if META_KEY not in npz.files:
-            raise ValueError("it has no tinynn metadata record (was it written by tinynn.save?)")
+            if any(name.endswith("data.pkl") for name in npz.files):
+                raise ValueError("it is a PyTorch checkpoint (torch.save), not a tinynn one")
+            raise ValueError("it is a .npz archive without tinynn's metadata record (not written by tinynn.save)")
         meta = json.loads(str(npz[META_KEY]))
         if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("version"), int):
             raise ValueError("its metadata record is not tinynn's")
@@ -109,18 +140,29 @@ def _read(path):
 def load(path):
     """Load what `save` wrote: a state dict comes back as {name: numpy array} (pass it to load_state_dict).
 
-    A missing file raises FileNotFoundError; a truncated, corrupted or foreign file raises ValueError
-    naming the file and the problem.
+    `path` is a file name or a binary file object. A missing file raises FileNotFoundError; a truncated,
+    corrupted or foreign file raises ValueError naming the file and saying it is not a (readable) tinynn
+    checkpoint. Nothing is ever unpickled.
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: no such file: {path}")
+    if _is_path(path):
+        path = os.fsdecode(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"load: no such file: {path}")
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"load: {path} is a directory, not a tinynn checkpoint file")
+    elif not (callable(getattr(path, "read", None)) and callable(getattr(path, "seek", None))):
+        raise TypeError(f"load: expected a file name (str or os.PathLike) or a binary file object, got "
+                        f"{type(path).__name__}" + ("; to load into a model: model.load_state_dict(tinynn.load(path))"
+                                                     if hasattr(path, "load_state_dict") else ""))
+    label = path if isinstance(path, str) else getattr(path, "name", f"the {type(path).__name__} given")
     try:
         meta, arrays = _read(path)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
-        raise ValueError(f"load: cannot read checkpoint {path}: {err}") from err
+        if "allow_pickle" in str(err):                 # numpy's advice to unpickle: never pass it on
+            err = "it holds pickled Python objects, which tinynn never writes"
+        raise ValueError(f"load: {label} is not a tinynn checkpoint, or a damaged one: {err}") from None
     for record, array in zip(meta["arrays"], arrays):
         if list(array.shape) != record["shape"] or array.dtype.str != record["dtype"]:
-            raise ValueError(f"load: checkpoint {path} is inconsistent: '{record['name']}' should be "
+            raise ValueError(f"load: checkpoint {label} is inconsistent: '{record['name']}' should be "
                              f"{record['dtype']} {tuple(record['shape'])}, found {array.dtype.str} {array.shape}")
     return _decode(meta["tree"], arrays)

@@ -176,3 +176,22 @@ def test_one_hot_values_shape_and_dtype():
 def test_one_hot_errors(labels, k, message):
     with pytest.raises(ValueError, match=message):
         one_hot(labels, k)
+
+
+@pytest.mark.parametrize("arrays, error, message", [
+    ((np.ones((3, 2)), None), TypeError, "TensorDataset: array 1 is None"),
+    ((np.array([[1.0, None]], dtype=object),), TypeError, "TensorDataset: array 0 has dtype object"),
+    ((np.array(["a", "b"]),), TypeError, r"array 0 has dtype <U1 \(strings\)"),
+    (([[1.0, 2.0], [3.0]],), ValueError, "array 0 is ragged"),
+    ((np.float32(2.0),), ValueError, "array 0 is a single number"),
+    ((np.ones((3, 2)), np.ones(2)), ValueError, "array 1 has 2 samples but array 0 has 3"),
+], ids=["none", "object", "strings", "ragged", "scalar", "lengths"])
+def test_tensor_dataset_refuses_what_is_not_numeric_samples(arrays, error, message):
+    with pytest.raises(error, match=message):
+        TensorDataset(*arrays)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, None, True])
+def test_data_loader_batch_size_must_be_a_positive_int(batch_size):
+    with pytest.raises(ValueError, match=f"DataLoader: batch_size must be a positive integer, got {batch_size!r}"):
+        DataLoader(TensorDataset(np.ones((4, 2))), batch_size=batch_size)

@@ -1,4 +1,5 @@
 """tinynn.save / tinynn.load: round trips, nested optimizer-like state, atomic writes, clear errors."""
+import io
 import json
 import os
 
@@ -77,7 +78,7 @@ def test_truncated_and_foreign_files_raise_clear_errors(tmp_path):
     data = path.read_bytes()
     bad = tmp_path / "truncated.npz"
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="cannot read checkpoint .*truncated.npz"):
+    with pytest.raises(ValueError, match="truncated.npz is not a tinynn checkpoint"):
         tn.load(bad)
     flipped = bytearray(data)
     flipped[len(data) // 3] ^= 0xFF                      # corrupt a byte inside an array
@@ -85,7 +86,7 @@ def test_truncated_and_foreign_files_raise_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="flipped.npz"):
         tn.load(tmp_path / "flipped.npz")
     np.savez(tmp_path / "plain.npz", a=np.zeros(2))
-    with pytest.raises(ValueError, match="plain.npz.*no tinynn metadata"):
+    with pytest.raises(ValueError, match="plain.npz.*without tinynn's metadata"):
         tn.load(tmp_path / "plain.npz")
     np.save(tmp_path / "single.npy", np.zeros(2))
     with pytest.raises(ValueError, match="single .npy array"):
@@ -95,3 +96,49 @@ def test_truncated_and_foreign_files_raise_clear_errors(tmp_path):
         tn.load(tmp_path / "text.npz")
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         tn.load(tmp_path / "missing.npz")
+
+
+@pytest.mark.parametrize("content, reason", [
+    (os.urandom(2000), "not a .npz archive"),
+    (b"w1 = 0.5\nw2 = 0.25\n", "not a .npz archive"),
+    (b"", "empty"),
+    (b"\x80\x04\x95" + os.urandom(100), "pickle"),
+    (b"\x89HDF\r\n\x1a\n" + os.urandom(100), "HDF5"),
+], ids=["random", "text", "empty", "pickle", "hdf5"])
+def test_foreign_files_are_not_tinynn_checkpoints(tmp_path, content, reason):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError) as err:
+        tn.load(path)
+    message = str(err.value)
+    assert "weights.bin is not a tinynn checkpoint" in message and reason in message
+    assert "allow_pickle" not in message and "unsafe" not in message      # never advise unpickling
+
+
+def test_npz_with_pickled_objects_is_refused_without_unpickling_advice(tmp_path):
+    path = tmp_path / "objects.npz"
+    np.savez(path, __tinynn_meta__=np.array([{"format": "tinynn"}], dtype=object))
+    with pytest.raises(ValueError) as err:
+        tn.load(path)
+    assert "objects.npz is not a tinynn checkpoint" in str(err.value) and "allow_pickle" not in str(err.value)
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        tn.load(tmp_path)
+
+
+def test_file_objects_and_argument_mistakes(tmp_path):
+    buffer = io.BytesIO()
+    model = mlp()
+    tn.save(model, buffer)                                # like torch.save(obj, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(tn.load(buffer)["0.weight"], model[0].weight.data)
+    with pytest.raises(TypeError, match=r"arguments look swapped.*tinynn.save\(obj, path\)"):
+        tn.save(tmp_path / "m.npz", model)
+    with pytest.raises(TypeError, match="save: path must be a file name .* got int"):
+        tn.save(model, 3)
+    with pytest.raises(TypeError, match=r"got Sequential; to load into a model: model.load_state_dict\(tinynn.load"):
+        tn.load(model)
+    with pytest.raises(ValueError, match="the BytesIO given is not a tinynn checkpoint"):
+        tn.load(io.BytesIO(b"not a checkpoint"))
+    assert os.listdir(tmp_path) == []
+    tn.save({"name": np.str_("dense")}, tmp_path / "s.npz")     # a numpy string is stored as a str
+    assert tn.load(tmp_path / "s.npz") == {"name": "dense"}

@@ -1,4 +1,6 @@
 """nn.Module mechanics: registration, walking, modes, gradients, state_dict, repr; containers."""
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -86,9 +88,10 @@ def test_load_state_dict_names_every_problem():
     del sd["fc1.bias"]
     sd["extra.weight"] = np.zeros(3)
     sd["act.1.weight"] = np.zeros((3, 4))
-    with pytest.raises(KeyError) as err:
+    with pytest.raises(RuntimeError) as err:
         net.load_state_dict(sd)
     msg = str(err.value)
+    assert msg.startswith("Error(s) in loading state_dict for Net")           # reads cleanly: no quotes
     assert "missing keys: ['fc1.bias']" in msg and "unexpected keys: ['extra.weight']" in msg
     assert "act.1.weight: checkpoint (3, 4) vs model (2, 4)" in msg
     sd["act.1.weight"] = np.full((2, 4), 0.5)
@@ -163,3 +166,27 @@ def test_deepcopy_gives_an_independent_consistent_model():
     twin.fc1.weight.data += 1
     assert not np.array_equal(twin.fc1.weight.data, net.fc1.weight.data)
     assert [n for n, _ in twin.named_parameters()] == [n for n, _ in net.named_parameters()]
+
+
+@pytest.mark.parametrize("argument, message", [
+    ("ckpt.npz", r"got the path 'ckpt.npz'; read the file first: model.load_state_dict\(tinynn.load\(path\)\)"),
+    (pathlib.Path("ckpt.npz"), "got the path 'ckpt.npz'"),
+    (nn.Linear(3, 4), r"got a Linear module; pass other.state_dict\(\)"),
+    ([("fc1.weight", np.zeros((4, 3)))], "expects a state dict .* got list"),
+    (None, "expects a state dict .* got NoneType"),
+], ids=["str-path", "pathlib-path", "module", "list", "none"])
+def test_load_state_dict_refuses_non_dicts_saying_what_to_pass(argument, message):
+    with pytest.raises(TypeError, match=message):
+        Net().load_state_dict(argument)
+
+
+def test_load_state_dict_refuses_non_numeric_values_and_copies_nothing():
+    net = Net()
+    before = net.state_dict()
+    sd = net.state_dict()
+    sd["fc1.bias"] = np.zeros(4)                          # fine, but must not be copied: a later value is bad
+    sd["act.1.weight"] = np.array([[None] * 4] * 2)
+    with pytest.raises(TypeError, match="'act.1.weight' .*object.* is not numeric"):
+        net.load_state_dict(sd)
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])

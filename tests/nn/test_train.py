@@ -345,3 +345,49 @@ def test_plot_history_writes_a_png(tmp_path):
     with pytest.raises(KeyError, match="nope"):
         plot_history(h, keys=["nope"])
     assert list(tmp_path.iterdir()) == [tmp_path / "curves.png"]      # no temporary file left behind
+
+
+# ---- a non-finite loss: which pass, and the History so far ------------------------------------------------
+def test_nan_only_in_validation_data_names_the_validation_pass():
+    x, y = regression_data(8)
+    y_val = y.copy()
+    y_val[1] = np.nan
+    model = mlp()
+    with pytest.raises(FloatingPointError) as err:
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.01), (x, y), validation_data=(x, y_val),
+            batch_size=4, epochs=2, verbose=0)
+    message = str(err.value)
+    assert "validation pass after epoch 1, batch 1" in message
+    assert "validation targets of this batch contain NaN" in message
+    assert "learning rate" not in message                 # the training went fine: no advice about lr
+    with pytest.raises(FloatingPointError, match=r"evaluate: the loss became nan in batch 1: the inputs"):
+        evaluate(model, nn.MSELoss(), (np.full_like(x, np.nan), y))
+
+
+def test_nan_in_training_data_is_named_and_divergence_gets_the_lr_advice():
+    x, y = regression_data(8)
+    x_bad = x.copy()
+    x_bad[5, 0] = np.nan
+    model = mlp()
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 2: the inputs of this batch contain NaN/inf; "
+                                                 "check the training data"):
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.01), (x_bad, y), batch_size=4, shuffle=False,
+            verbose=0)
+    with pytest.raises(FloatingPointError, match="smaller learning rate") as err, np.errstate(all="ignore"):
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=1e6), (x, 1e10 * y), batch_size=4, epochs=50,
+            verbose=0)
+    assert "contain NaN" not in str(err.value)
+
+
+def test_history_of_the_epochs_run_survives_a_nan_stop():
+    x, y = regression_data(8)
+    model = mlp()
+    poison = LambdaCallback(on_epoch_end=lambda epoch, logs: epoch == 2 and model[0].weight.data.fill(np.nan))
+    with pytest.raises(FloatingPointError, match="epoch 4, batch 1") as err:
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.01), (x, y), batch_size=4, epochs=10,
+            verbose=0, callbacks=[poison])
+    for history in (err.value.history, model.history):   # on the exception and, as Keras, on the model
+        assert history.epoch == [0, 1, 2] and len(history.history["loss"]) == 3
+        assert np.isfinite(history.history["loss"]).all()
+    h = fit(model := mlp(), nn.MSELoss(), optim.SGD(model.parameters(), lr=0.01), (x, y), epochs=2, verbose=0)
+    assert model.history is h and h.epoch == [0, 1]

@@ -23,6 +23,26 @@ def _generator(generator):
     raise TypeError(f"generator must be None, an int seed or a numpy.random.Generator, got {type(generator).__name__}")
 
 
+def check_array(value, what):
+    """`value` (array, Tensor, nested list) as a numpy array of numbers with a sample axis, or a clear error.
+
+    Refuses what would otherwise become a silent NaN or a bare numpy error further down: None,
+    object and string data, ragged nested lists, and single numbers. `what` names the argument.
+    """
+    if value is None:
+        raise TypeError(f"{what} is None; pass an array of numbers")
+    try:
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    except ValueError:                              # numpy refuses ragged nested lists
+        raise ValueError(f"{what} is ragged: its rows have different lengths") from None
+    if array.dtype.kind not in "biufc":
+        kind = "strings" if array.dtype.kind in "US" else "Python objects such as None"
+        raise TypeError(f"{what} has dtype {array.dtype} ({kind}); numbers are needed")
+    if array.ndim == 0:
+        raise ValueError(f"{what} is a single number; every array needs a sample axis (its first dimension)")
+    return array
+
+
 def collate(samples):
     """Stack a list of samples into a batch: each sample an array/Tensor/number or a tuple of them."""
     first = samples[0]
@@ -68,11 +88,11 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors):
         if not tensors:
             raise ValueError("TensorDataset needs at least one array")
+        for i, t in enumerate(tensors):
+            check_array(t, f"TensorDataset: array {i}")
         self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
         self._arrays = tuple(t.data for t in self.tensors)
         for i, a in enumerate(self._arrays):
-            if a.ndim == 0:
-                raise ValueError(f"TensorDataset: array {i} is a scalar; every array needs a sample axis")
             if len(a) != len(self._arrays[0]):
                 raise ValueError(f"TensorDataset: array {i} has {len(a)} samples but array 0 has "
                                  f"{len(self._arrays[0])} (all must share their first dimension)")

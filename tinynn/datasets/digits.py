@@ -7,14 +7,12 @@ spread 0.29 from the whole-pixel shift). Ink is bright (255) on a black (0) back
 ``render_digit`` draws a digit with matplotlib's text and applies that recipe; ``read_digit_png``
 applies it to any PNG a user drew (dark-on-light drawings are inverted first).
 """
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from ._files import publish
+from .._atomic import atomic_write
 
 
 def mnist_frame(ink, size=28, box=20):
@@ -55,21 +53,13 @@ def render_digit(digit, font="DejaVu Sans", weight="normal", style="normal", rot
 
 
 def save_digit_png(path, image):
-    """Write a uint8 (28, 28) image as an 8-bit greyscale PNG, atomically (temp file, then rename),
-    with the mode the umask gives (0o644 under umask 022)."""
+    """Write a uint8 (28, 28) image as an 8-bit greyscale PNG, atomically (temp file, then rename)."""
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim != 2:
         raise TypeError(f"need a 2-D uint8 image, got {image.dtype} {image.shape}")
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            Image.fromarray(image).save(fh, format="PNG")  # 2-D uint8 -> mode "L"
-        publish(tmp, path)                                   # the umask's mode, not mkstemp's 0600
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_write(path, "save_digit_png") as fh:
+        Image.fromarray(image).save(fh, format="PNG")  # 2-D uint8 -> mode "L"
     return path
 
 

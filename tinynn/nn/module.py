@@ -4,7 +4,9 @@ Assigning a `Parameter` or a `Module` to an attribute registers it (`self.fc = L
 `parameters()`, `state_dict()` and `train()/eval()` can find everything by walking the tree.
 Registered objects are also kept as ordinary attributes, so reading `self.weight` costs nothing.
 """
+import os
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -257,14 +259,16 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from `state_dict` into this module's parameters and buffers (in place, cast to their dtype).
 
-        With strict=True every key must match; any mismatch raises one KeyError listing the missing,
-        unexpected and mis-shaped keys. Shapes must match even with strict=False.
-        Returns (missing_keys, unexpected_keys).
+        With strict=True every key must match; any mismatch raises one RuntimeError listing the missing,
+        unexpected and mis-shaped keys (as PyTorch). Shapes must match even with strict=False. Nothing
+        is copied unless every value fits. Returns (missing_keys, unexpected_keys).
         """
+        name = type(self).__name__
+        _check_state_dict(name, state_dict)
         own = self._state_tensors()
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        values = {k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state_dict.items() if k in own}
+        values = {k: _state_value(name, k, v) for k, v in state_dict.items() if k in own}
         misshaped = [f"{k}: checkpoint {v.shape} vs model {own[k].shape}" for k, v in values.items()
                      if v.shape != own[k].shape]
         problems = []
@@ -275,7 +279,7 @@ class Module:
         if misshaped:
             problems.append("mis-shaped keys: " + "; ".join(misshaped))
         if problems:
-            raise KeyError(f"load_state_dict into {type(self).__name__} failed: " + "; ".join(problems))
+            raise RuntimeError(f"Error(s) in loading state_dict for {name}:\n  " + "\n  ".join(problems))
         for k, v in values.items():
             own[k].data[...] = v
         return IncompatibleKeys(missing, unexpected)
@@ -297,6 +301,31 @@ class Module:
         """The Keras-style table of layers, output shapes and parameter counts (see nn.summary)."""
         from .summary import summary
         return summary(self, input_shape, **kwargs)
+
+
+def _check_state_dict(name, state_dict):
+    """load_state_dict takes a mapping {name: array}; say what to do with the usual wrong arguments."""
+    if isinstance(state_dict, (str, bytes, os.PathLike)):
+        raise TypeError(f"{name}.load_state_dict expects a state dict, got the path {os.fsdecode(state_dict)!r}; "
+                        "read the file first: model.load_state_dict(tinynn.load(path))")
+    if isinstance(state_dict, Module):
+        raise TypeError(f"{name}.load_state_dict expects a state dict, got a {type(state_dict).__name__} module; "
+                        "pass other.state_dict()")
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"{name}.load_state_dict expects a state dict (a mapping of names to arrays, "
+                        f"from state_dict() or tinynn.load), got {type(state_dict).__name__}")
+
+
+def _state_value(name, key, value):
+    """A state-dict entry as a numeric numpy array (a Tensor's data); anything else is refused by name."""
+    try:
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+    except ValueError:                                   # a ragged nested list
+        array = np.empty(0, dtype=object)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name}.load_state_dict: the value of '{key}' ({type(value).__name__} of dtype "
+                        f"{array.dtype}) is not numeric")
+    return array
 
 
 def _as_tensor(value):

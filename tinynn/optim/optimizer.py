@@ -40,15 +40,30 @@ class _Required:
 required = _Required()
 
 
+def _check_params(name, params):
+    """The constructor's first argument must be an iterable of Tensors or of groups; say what to pass."""
+    what = type(params).__name__
+    if callable(getattr(params, "parameters", None)):
+        raise TypeError(f"{name} got the {what} model itself; pass its parameters: {name}(model.parameters(), ...)")
+    if isinstance(params, Tensor):
+        raise TypeError("params must be an iterable of Tensors or of dicts (parameter groups), got a single "
+                        "Tensor; pass model.parameters() or [tensor]")
+    if isinstance(params, dict):
+        hint = " (a state_dict holds copies of the values, not the parameters)" if "params" not in params else \
+            " (one parameter group: wrap it in a list, [group])"
+        raise TypeError(f"{name} got a dict{hint}; pass model.parameters() or a list of parameter groups")
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{name}: params must be an iterable of Tensors (model.parameters()) or of dicts "
+                        f"(parameter groups), got {what}")
+
+
 class Optimizer:
     """Base class: `Optimizer(params, defaults)`; params is an iterable of Tensors or of dicts (groups)."""
 
     _has_fused_update = False       # True in rules with a numba kernel (Adam): only they look one up
 
     def __init__(self, params, defaults):
-        if isinstance(params, Tensor):
-            raise TypeError("params must be an iterable of Tensors or of dicts (parameter groups), got a single "
-                            "Tensor; pass model.parameters() or [tensor]")
+        _check_params(type(self).__name__, params)
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
@@ -56,7 +71,11 @@ class Optimizer:
         self._kernels = None
         groups = list(params)
         if not groups:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+            raise ValueError(f"{type(self).__name__} got an empty parameter list (an exhausted generator? "
+                             "model.parameters() can be iterated once; call it again or pass a list)")
+        if isinstance(groups[0], tuple) and len(groups[0]) == 2 and isinstance(groups[0][0], str):
+            raise TypeError(f"{type(self).__name__} got (name, tensor) pairs, as named_parameters() gives; "
+                            "pass model.parameters()")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:

@@ -7,9 +7,14 @@ cost nothing), finally on_train_end(logs). A callback sees the model as `self.mo
 `self.model.stop_training = True` ends training after the current epoch.
 """
 import math
+import numbers
+import os
+import string
 import warnings
 
 import numpy as np
+
+from .._atomic import check_writable
 
 
 class Callback:
@@ -79,6 +84,8 @@ class LambdaCallback(Callback):
 
 def _monitor_op(name, monitor, mode):
     """np.less or np.greater; mode 'auto' maximises accuracy-like quantities ('acc'/'auc' in the name)."""
+    if not isinstance(monitor, str):
+        raise TypeError(f"{name}: monitor must be the name of a logged quantity such as 'val_loss', got {monitor!r}")
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"{name}: mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode == "auto":
@@ -106,6 +113,14 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", patience=0, min_delta=0, mode="auto", restore_best_weights=False,
                  baseline=None, start_from_epoch=0, verbose=0):
+        for key, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"EarlyStopping: {key} must be an integer, got {value!r}")
+            if value < 0:
+                raise ValueError(f"EarlyStopping: {key} must be >= 0, got {value}")
+        for key, value in (("min_delta", min_delta), ("baseline", baseline)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise TypeError(f"EarlyStopping: {key} must be a number, got {value!r}")
         self.monitor, self.patience, self.baseline = monitor, patience, baseline
         self.restore_best_weights, self.start_from_epoch, self.verbose = restore_best_weights, start_from_epoch, verbose
         self.monitor_op = _monitor_op("EarlyStopping", monitor, mode)
@@ -155,9 +170,21 @@ class ModelCheckpoint(Callback):
     """
 
     def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto", verbose=0):
-        self.path, self.monitor, self.save_best_only, self.verbose = str(path), monitor, save_best_only, verbose
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"ModelCheckpoint: path must be a str or os.PathLike, got {type(path).__name__}")
+        self.path, self.monitor, self.save_best_only, self.verbose = os.fspath(path), monitor, save_best_only, verbose
+        try:
+            list(string.Formatter().parse(self.path))
+        except ValueError as err:
+            raise ValueError(f"ModelCheckpoint: the path {self.path!r} is not a valid format string ({err}); "
+                             "write a literal brace as {{ or }}") from None
         self.monitor_op = _monitor_op("ModelCheckpoint", monitor, mode)
         self.best = math.inf if self.monitor_op is np.less else -math.inf
+
+    def on_train_begin(self, logs=None):
+        """Fail now, not after the first epoch, if the file cannot be written (missing directory, no permission)."""
+        if "{" not in os.path.dirname(self.path):
+            check_writable(self.path, "ModelCheckpoint")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -180,5 +207,5 @@ class ModelCheckpoint(Callback):
             self.best = current
         elif self.verbose:
             print(f"Epoch {epoch + 1}: saving model to {path}")
-        import tinynn
-        tinynn.save(self.model.state_dict(), path)
+        from ..io import save
+        save(self.model.state_dict(), path)

@@ -12,38 +12,13 @@ import math
 
 import numpy as np
 
-from ..data import DataLoader, Dataset, Subset, TensorDataset
+from ..data import DataLoader, Subset
 from ..tensor import Tensor, no_grad
+from . import inputs as _in
 from . import metrics as _metrics
 from .callbacks import Callback, History, overrides
 from .metrics import match_target
 from .progress import Progress
-
-
-def _model_dtype(model):
-    """The dtype of the model's first floating parameter (floating inputs are cast to it), or None."""
-    for p in model.parameters():
-        if p.dtype.kind == "f":
-            return p.dtype
-    return None
-
-
-def _cast(a, dtype):
-    a = a.data if isinstance(a, Tensor) else np.asarray(a)
-    if dtype is not None and a.dtype.kind == "f" and a.dtype != dtype:
-        a = a.astype(dtype)
-    return a
-
-
-def _as_dataset(data, dtype, name):
-    """(x, y) arrays/Tensors -> TensorDataset (floats cast to the model's dtype); Datasets and loaders pass."""
-    if isinstance(data, (Dataset, DataLoader)):
-        return data
-    if isinstance(data, (tuple, list)) and len(data) >= 2:
-        return TensorDataset(*(_cast(a, dtype) for a in data))
-    raise TypeError(f"{name} must be a tuple (x, y) of arrays/Tensors, a Dataset or a DataLoader, "
-                    f"got {type(data).__name__}" + (f" of length {len(data)}" if isinstance(data, (tuple, list))
-                                                     else ""))
 
 
 def _as_list(items, single):
@@ -59,13 +34,11 @@ def _loader(data, batch_size, shuffle=False, generator=None):
 def _split_last(dataset, fraction):
     """Keras's validation_split: the last `fraction` of the samples, taken before any shuffling."""
     if isinstance(dataset, DataLoader):
-        raise ValueError("validation_split needs arrays or a Dataset, not a DataLoader; pass validation_data")
-    if not 0 < fraction < 1:
-        raise ValueError(f"validation_split must be in [0, 1), got {fraction}")
+        raise ValueError("fit: validation_split needs arrays or a Dataset, not a DataLoader; pass validation_data")
     n = len(dataset)
     split_at = math.floor(n * (1 - fraction))
     if split_at == 0 or split_at == n:
-        raise ValueError(f"validation_split={fraction} of {n} samples leaves an empty training or validation set")
+        raise ValueError(f"fit: validation_split={fraction} of {n} samples leaves an empty training or validation set")
     return Subset(dataset, np.arange(split_at)), Subset(dataset, np.arange(split_at, n))
 
 
@@ -76,9 +49,28 @@ def _unpack(batch):
     return batch[:-1], batch[-1]
 
 
+def _nonfinite_message(value, phase, epoch, step, target, inputs):
+    """Why the loss is not finite: bad data (saying which) or, in training, a diverging model."""
+    arrays = [("inputs", getattr(x, "data", x)) for x in inputs] + [("targets", getattr(target, "data", target))]
+    bad = [name for name, a in arrays if np.asarray(a).dtype.kind in "fc" and not np.isfinite(a).all()]
+    field = ("validation " if phase == "validation" else "") + (bad[0] if bad else "")
+    data = f": the {field} of this batch contain NaN/inf" if bad else ""
+    if phase == "train":
+        advice = "; check the training data for NaN/inf" if bad else \
+            "; try a smaller learning rate or check the data for NaN/inf"
+        return f"the loss became {value} in epoch {epoch + 1}, batch {step + 1}{data}{advice}"
+    data = data or ": the data are finite, so the model's outputs or the loss on them are not"
+    if phase == "validation":
+        return (f"the validation loss became {value} in the validation pass after epoch {epoch + 1}, "
+                f"batch {step + 1}{data}")
+    return f"evaluate: the loss became {value} in batch {step + 1}{data}"
+
+
 def _run_epoch(model, loss_fn, loader, metric_list, optimizer=None, on_begin=(), on_end=(), progress=None,
-               epoch=0):
-    """One pass over `loader`: training steps if an optimizer is given, else evaluation. Returns the logs."""
+               epoch=0, phase="train"):
+    """One pass over `loader`: training steps if an optimizer is given, else evaluation. Returns the logs.
+
+    `phase` ('train', 'validation', 'evaluate') names the pass in errors."""
     total = seen = 0
     sums, counts = [0.0] * len(metric_list), [0] * len(metric_list)
     for step, batch in enumerate(loader):
@@ -97,8 +89,7 @@ def _run_epoch(model, loss_fn, loader, metric_list, optimizer=None, on_begin=(),
             loss = loss_fn(out, target)
             value = loss.item()
             if not math.isfinite(value):            # stop before the update spreads it into the weights
-                raise FloatingPointError(f"the loss became {value} in epoch {epoch + 1}, batch {step + 1}; "
-                                         "try a smaller learning rate or check the data for NaN/inf")
+                raise FloatingPointError(_nonfinite_message(value, phase, epoch, step, target, inputs))
             if optimizer is not None:
                 loss.backward()
                 optimizer.step()
@@ -133,16 +124,21 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
     callbacks: run in the given order after each epoch's progress line (History last, as in Keras).
     verbose: 0 silent, 1 a bar on a terminal (a plain line per epoch otherwise), 2 a plain line per epoch.
 
+    The History is also kept as `model.history` (as in Keras), so the epochs already run stay reachable
+    when training stops with an error; a non-finite loss raises FloatingPointError carrying it as `.history`.
     History.history holds per epoch 'loss' (the mean of the batch losses, weighted by batch size), each
     metric, and 'val_loss', 'val_<metric>' when there is validation data.
     """
-    if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
-        raise TypeError(f"optimizer must be a tinynn.optim optimizer, got {type(optimizer).__name__}")
-    if not callable(loss):
-        raise TypeError(f"loss must be a callable loss(output, target), e.g. nn.MSELoss(); got {loss!r}")
-    dtype = _model_dtype(model)
-    train = _as_dataset(train_data, dtype, "train_data")
-    val = None if validation_data is None else _as_dataset(validation_data, dtype, "validation_data")
+    _in.check_model(model, "fit")
+    _in.check_loss(loss, "fit")
+    _in.check_optimizer(optimizer, model)
+    epochs = _in.check_count(epochs, "epochs", "fit", low=0)
+    verbose = _in.check_verbose(verbose, "fit")
+    validation_split = _in.check_fraction(validation_split)
+    dtype = _in.model_dtype(model)
+    batch_size = _in.check_count(batch_size, "batch_size", "fit", low=1)
+    train = _in.as_dataset(train_data, dtype, "fit", "train_data")
+    val = None if validation_data is None else _in.as_dataset(validation_data, dtype, "fit", "validation_data")
     if val is None and validation_split:
         train, val = _split_last(train, validation_split)
     train_loader = _loader(train, batch_size, shuffle, generator)
@@ -150,7 +146,8 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
     metric_list = [_metrics.get(m) for m in _as_list(metrics, (str, _metrics.Metric))]
 
     history = History()
-    cbs = [*_as_list(callbacks, Callback), history]
+    model.history = history                    # as Keras: reachable even if training stops with an error
+    cbs = [*_in.check_callbacks(_as_list(callbacks, Callback)), history]
     params = {"epochs": epochs, "steps": len(train_loader), "batch_size": batch_size, "verbose": verbose}
     for cb in cbs:
         cb.set_model(model)
@@ -174,18 +171,21 @@ def fit(model, loss, optimizer, train_data, epochs=1, batch_size=32, validation_
             if val_loader is not None:
                 model.eval()
                 with no_grad():
-                    val_logs = _run_epoch(model, loss, val_loader, metric_list, epoch=epoch)
+                    val_logs = _run_epoch(model, loss, val_loader, metric_list, epoch=epoch, phase="validation")
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             progress.epoch_end(logs)
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
             if model.stop_training:
                 break
+    except FloatingPointError as err:
+        err.history = history                  # the epochs run before the loss became NaN
+        raise
     finally:
+        history.model, history.params = model, params
         model.train(was_training)
     for cb in cbs:
         cb.on_train_end({})
-    history.model, history.params = model, params
     return history
 
 
@@ -195,13 +195,16 @@ def evaluate(model, loss, data, metrics=(), batch_size=32, return_dict=False):
     Returns the loss alone if there are no metrics, else [loss, metric1, ...] (Keras's order), or a
     dict {'loss': ..., name: ...} with return_dict=True. `loss` may be None to compute metrics only.
     """
+    _in.check_model(model, "evaluate")
+    _in.check_loss(loss, "evaluate", required=False)
     metric_list = [_metrics.get(m) for m in _as_list(metrics, (str, _metrics.Metric))]
-    loader = _loader(_as_dataset(data, _model_dtype(model), "data"), batch_size)
+    batch_size = _in.check_count(batch_size, "batch_size", "evaluate", low=1)
+    loader = _loader(_in.as_dataset(data, _in.model_dtype(model), "evaluate", "data"), batch_size)
     was_training = model.training
     model.eval()
     try:
         with no_grad():
-            logs = _run_epoch(model, loss, loader, metric_list)
+            logs = _run_epoch(model, loss, loader, metric_list, phase="evaluate")
     finally:
         model.train(was_training)
     if return_dict:
@@ -216,10 +219,9 @@ def predict(model, x, batch_size=32):
     Runs in eval mode without a graph, batch by batch, then restores the model's mode. For a Dataset
     whose samples are (inputs..., target), the target is ignored.
     """
-    if isinstance(x, (Dataset, DataLoader)):
-        loader = _loader(x, batch_size)
-    else:
-        loader = DataLoader(TensorDataset(_cast(x, _model_dtype(model))), batch_size)
+    _in.check_model(model, "predict")
+    batch_size = _in.check_count(batch_size, "batch_size", "predict", low=1)
+    loader = _loader(_in.as_inputs(x, _in.model_dtype(model)), batch_size)
     was_training = model.training
     model.eval()
     outputs = []

@@ -10,8 +10,11 @@ verbose=0: nothing. Numbers are printed like Keras: 4 decimals, or 4 significant
 """
 import os
 import sys
-import tempfile
 import time
+
+import numpy as np
+
+from .._atomic import atomic_write
 
 
 def format_value(value):
@@ -76,7 +79,7 @@ def plot_history(history, path=None, keys=None):
     """Training curves: one panel per quantity (loss, each metric), training and validation together.
 
     `history` is the History returned by fit (or its .history dict); `keys` picks quantities (default:
-    all). Saves a PNG to `path` if given (written to a temporary file, then renamed). Returns the
+    all). Saves a PNG to `path` if given (atomically, see tinynn._atomic). Returns the
     matplotlib Figure. Uses no pyplot state, so it works without a display.
     """
     from matplotlib.figure import Figure
@@ -84,8 +87,13 @@ def plot_history(history, path=None, keys=None):
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict) or not logs:
         raise ValueError("plot_history: expected a History (from fit) or a non-empty dict of per-epoch lists")
-    names = list(keys) if keys is not None else [k for k in logs if not k.startswith("val_")] or \
-        [k[4:] for k in logs]
+    flat = [k for k, v in logs.items() if np.ndim(v) != 1]
+    if flat:
+        raise ValueError(f"plot_history: {flat} are not per-epoch lists of numbers")
+    if keys is None:
+        names = [k for k in logs if not k.startswith("val_")] or [k[4:] for k in logs]
+    else:
+        names = [keys] if isinstance(keys, str) else list(keys)
     missing = [k for k in names if k not in logs and "val_" + k not in logs]
     if missing:
         raise KeyError(f"plot_history: no values for {missing}; available: {sorted(logs)}")
@@ -99,13 +107,8 @@ def plot_history(history, path=None, keys=None):
         ax.set_ylabel(name)
         ax.legend()
     if path is not None:
-        path = os.fspath(path)
-        handle, tmp = tempfile.mkstemp(suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
-        try:
-            with os.fdopen(handle, "wb") as f:
-                fig.savefig(f, format="png", dpi=100)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"plot_history: path must be a file name (str or os.PathLike), got {type(path).__name__}")
+        with atomic_write(path, "plot_history") as f:
+            fig.savefig(f, format="png", dpi=100)
     return fig
