@@ -49,10 +49,11 @@ class _Trace:
     def enter(self, name, module):
         """Wrap module.forward so the trace knows which module is running (undone by `leave`)."""
         forward = module.forward
+        where = f"module '{name}' ({type(module).__name__})" if name else f"the model's forward ({type(module).__name__})"
 
         def scoped(*args, **kwargs):
             outer = self.graph.scope, self.where
-            self.graph.scope, self.where = name, f"module '{name}' ({type(module).__name__})"
+            self.graph.scope, self.where = name, where
             try:
                 return forward(*args, **kwargs)
             finally:
