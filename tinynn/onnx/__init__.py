@@ -12,6 +12,6 @@ onnxruntime for `run`). `import tinynn` never imports this package.
 """
 from .export import export
 from .runtime import run
-from .shape import NoMapping
+from .graph import NoMapping
 
 __all__ = ["export", "run", "NoMapping"]

@@ -19,8 +19,7 @@ import onnx
 from .. import __version__, function
 from ..nn.module import Module
 from ..tensor import Tensor, no_grad
-from .graph import Graph
-from .shape import NoMapping
+from .graph import Graph, NoMapping
 from .table import TABLE
 
 DEFAULT_OPSET, MIN_OPSET = 17, 13
@@ -130,7 +129,8 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     opset_version: the ONNX operator set, 13 to the newest onnx knows; 17 by default.
     The model runs in eval mode (dropout off) and is put back in its mode afterwards. Parameters and
     buffers are stored under their state_dict names. Raises a clear error, writing nothing, if an op
-    has no ONNX mapping.
+    has no ONNX mapping. (ONNX Runtime's CPU provider has no float64 convolution: export float32
+    models for it.)
     """
     if not isinstance(model, Module):
         raise TypeError(f"tinynn.onnx.export needs a tinynn Module, got {type(model).__name__}")

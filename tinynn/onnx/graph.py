@@ -14,6 +14,10 @@ from ..tensor import Tensor
 INT64_MAX = np.iinfo(np.int64).max
 
 
+class NoMapping(TypeError):
+    """An op, or a use of an op, that has no ONNX counterpart; export names the op and the module."""
+
+
 def onnx_dtype(dtype):
     """The ONNX element type of a numpy dtype (float32 -> TensorProto.FLOAT, ...)."""
     return helper.np_dtype_to_tensor_dtype(np.dtype(dtype))

@@ -3,7 +3,7 @@
 
 tinynn writes spatial padding as (top, bottom, left, right); ONNX as [top, left, bottom, right].
 """
-import numpy as np
+from .graph import INT64_MAX
 
 
 def _pads(padding):
@@ -29,7 +29,7 @@ def _circular(g, x, padding):
     top, bottom, left, right = padding
     for axis, before, after in ((2, top, bottom), (3, left, right)):
         if before or after:
-            parts = ([g.slice(x, axis, -before, np.iinfo(np.int64).max)] if before else []) + [x] + \
+            parts = ([g.slice(x, axis, -before, INT64_MAX)] if before else []) + [x] + \
                     ([g.slice(x, axis, 0, after)] if after else [])
             x = g.node("Concat", parts, axis=axis)
     return x

@@ -7,11 +7,7 @@ writing the number, so the exported model also runs with other batch sizes.
 """
 import numpy as np
 
-from .graph import INT64_MAX
-
-
-class NoMapping(TypeError):
-    """An op, or a use of an op, that has no ONNX counterpart; export names the op and the module."""
+from .graph import INT64_MAX, NoMapping
 
 
 def matmul(g, args, options, out):
