@@ -69,6 +69,7 @@ CASES = {
     "flatten": (lambda: nn.Flatten(), image()),
     "flatten_partial": (lambda: nn.Flatten(1, 2), image()),
     "dropout": (lambda: nn.Sequential(nn.Linear(5, 4), nn.Dropout(0.5)), randn(5)),
+    "bayesian_linear_frozen_sample": (lambda: nn.Sequential(nn.VBLinear(5, 4), nn.Tanh()), randn(5)),
     # activations
     "sigmoid": (lambda: nn.Sigmoid(), extreme(6)),
     "tanh": (lambda: nn.Tanh(), extreme(6)),
@@ -107,6 +108,7 @@ CASES = {
     "expand": (fn(lambda x: x.unsqueeze(1).expand(-1, 3, -1) * 2), randn(5)),
     "pad": (fn(lambda x: x.pad(((0, 0), (1, 2), (3, 0)), value=0.5)), randn(3, 4)),
     "getitem_slices": (fn(lambda x: x[:, 1:3, ::2] + x[..., -1:, 3::-1][:, :, :3]), randn(4, 5)),
+    "getitem_negative_steps": (fn(lambda x: x[:, ::-2] + x[:, 6::-2] + x[:, -1:-8:-2]), randn(7)),
     "getitem_int_none": (fn(lambda x: x[:, 2, None] * x[:, -1][:, None]), randn(4, 5)),
     "getitem_int_array": (fn(lambda x: x[:, np.array([3, 0, 0, 2])]), randn(5)),
     "getitem_bool_mask": (fn(lambda x: x[:, np.array([True, False, True, True, False])]), randn(5)),
