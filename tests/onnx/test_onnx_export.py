@@ -104,6 +104,17 @@ def test_a_model_of_any_structure_exports():
     assert any(n.name.startswith("trunk.1/") for n in proto.graph.node)     # nodes named by their module
 
 
+@pytest.mark.parametrize("forward", [lambda self, x: x - x.mean(axis=0),           # a mean over the batch
+                                     lambda self, x: x[:len(x) - 1],              # a slice end from the shape
+                                     lambda self, x: x.reshape(len(x) * 3).sum()])  # a size from the shape
+def test_a_graph_that_depends_on_the_batch_size_is_refused(forward, tmp_path):
+    """Traced again with the dynamic axes doubled, the graph must be the same, or the file would be wrong."""
+    with pytest.raises(ValueError, match=r"depends on the size of the dynamic axes \{'input': \{0: 'batch'\}\}"):
+        tinynn.onnx.export(Fn(forward), _x(), tmp_path / "m.onnx", dynamic_axes={"input": {0: "batch"}})
+    assert list(tmp_path.iterdir()) == []
+    tinynn.onnx.export(Fn(forward), _x(), tmp_path / "m.onnx")           # with static shapes it is right
+
+
 def test_static_shapes_unless_dynamic_axes_are_given(tmp_path):
     model = nn.Linear(3, 2)
     tinynn.onnx.export(model, _x(4), tmp_path / "m.onnx")

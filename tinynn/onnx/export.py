@@ -8,7 +8,8 @@ model is built and has passed onnx.checker is anything written.
 
 As in PyTorch's tracer, the graph is the path this forward took on these inputs: Python control flow
 and sizes computed in Python become constants, except that axes kept from the input (a flatten's
-batch axis) stay free, so a model exported with `dynamic_axes` runs on any batch size.
+batch axis) stay free, so a model exported with `dynamic_axes` runs on any batch size; a second
+trace with the dynamic axes doubled proves it (or stops the export, saying which node depends on them).
 """
 import os
 import tempfile
@@ -119,13 +120,81 @@ def _write(data, f):
         raise
 
 
+def _trace(model, inputs, input_names, opset):
+    """Run the model once on `inputs` with the tracer installed: the Graph of its ops, and its outputs."""
+    if function.tracer is not None:
+        raise RuntimeError("tinynn.onnx.export: another export is running (exports cannot be nested)")
+    parameters = {}
+    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
+        parameters.setdefault(id(t), (name, t))
+    graph = Graph(opset, parameters)
+    for t, name in zip(inputs, input_names):
+        graph.bind(t, name)
+    trace = _Trace(graph)
+    modules = [(name, m) for name, m in model.named_modules() if "forward" not in m.__dict__]
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        model.eval()
+        for name, m in modules:
+            trace.enter(name, m)
+        function.tracer = trace.record
+        with no_grad():
+            result = model(*inputs)
+    finally:
+        function.tracer = None
+        for _, m in modules:
+            trace.leave(m)
+        for m, mode in modes:
+            object.__setattr__(m, "training", mode)
+    outputs = list(result) if isinstance(result, (tuple, list)) else [result]
+    for o in outputs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"tinynn.onnx.export: the model must return Tensors, got a {type(o).__name__}")
+    return graph, outputs
+
+
+def _check_dynamic(graph, model, inputs, input_names, dynamic):
+    """Trace again with every dynamic input axis doubled: the graph must come out the same. If it does
+    not, a size was computed in Python from the input's shape (the mean over the batch, x[:n] with
+    n = len(x), ...) and the file would be wrong at other sizes, so export stops and says where."""
+    if not any(dynamic[n] for n in input_names):
+        return
+    doubled = []
+    for t, name in zip(inputs, input_names):
+        data = t.data
+        for axis in dynamic[name]:
+            data = np.concatenate([data, data], axis=axis)
+        doubled.append(Tensor(data))
+    try:
+        other, _ = _trace(model, doubled, input_names, graph.opset)
+    except Exception as err:
+        raise ValueError(f"tinynn.onnx.export: the model was traced again with its dynamic axes doubled in size "
+                         f"(to check the graph does not depend on them) and failed: {err}") from err
+    ours, theirs = graph.serialized(), other.serialized()
+    if ours != theirs:
+        k = next((k for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        if k < len(graph.nodes):
+            node = graph.nodes[k]
+        else:                                         # a constant differs: name the node that uses it
+            constant = graph.initializers[min(k - len(graph.nodes), len(graph.initializers) - 1)].name
+            node = next(n for n in graph.nodes if constant in n.input)
+        where = f"module '{node.name.rsplit('/', 1)[0]}'" if "/" in node.name else "the model's forward"
+        axes = {name: axes for name, axes in dynamic.items() if axes}
+        raise ValueError(f"tinynn.onnx.export: the graph depends on the size of the dynamic axes {axes}: "
+                         f"traced again with them doubled, its {node.op_type} node in {where} differs. A size "
+                         "computed in Python from "
+                         "an input's shape is a constant of the trace; write it with -1 (reshape) or keep the "
+                         "axis out of Python arithmetic, or export without dynamic_axes")
+
+
 def export(model, args, f, input_names=None, output_names=None, dynamic_axes=None, opset_version=None):
     """Write `model` as an ONNX file to `f` (a path or a binary file), traced on the inputs `args`.
 
     args: a Tensor (or array), or a tuple of them, one per argument of model.forward.
     input_names / output_names: names of the graph's inputs and outputs ('input', 'output' by
     default; 'input_0', 'input_1', ... when there are several). dynamic_axes: which axes may change
-    size, e.g. {'input': {0: 'batch'}, 'output': {0: 'batch'}} (or {'input': [0], ...}).
+    size, e.g. {'input': {0: 'batch'}, 'output': {0: 'batch'}} (or {'input': [0], ...}); the model is
+    then traced a second time with those axes doubled, and a graph that depends on their size is refused.
     opset_version: the ONNX operator set, 13 to the newest onnx knows; 17 by default.
     The model runs in eval mode (dropout off) and is put back in its mode afterwards. Parameters and
     buffers are stored under their state_dict names. Raises a clear error, writing nothing, if an op
@@ -145,41 +214,13 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
             raise TypeError(f"tinynn.onnx.export: args must be Tensors or numpy arrays, got a {type(a).__name__}")
     inputs = [a if isinstance(a, Tensor) else Tensor(a) for a in args]
     input_names = _names(input_names, len(inputs), "input", "input")
-    if function.tracer is not None:
-        raise RuntimeError("tinynn.onnx.export: another export is running (exports cannot be nested)")
-
-    parameters = {}
-    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
-        parameters.setdefault(id(t), (name, t))
-    graph = Graph(int(opset), parameters)
-    for t, name in zip(inputs, input_names):
-        graph.bind(t, name)
-    trace = _Trace(graph)
-    modules = [(name, m) for name, m in model.named_modules() if "forward" not in m.__dict__]
-    modes = [(m, m.training) for m in model.modules()]
-    try:
-        model.eval()
-        for name, m in modules:
-            trace.enter(name, m)
-        function.tracer = trace.record
-        with no_grad():
-            result = model(*inputs)
-    finally:
-        function.tracer = None
-        for _, m in modules:
-            trace.leave(m)
-        for m, mode in modes:
-            object.__setattr__(m, "training", mode)
-
-    outputs = list(result) if isinstance(result, (tuple, list)) else [result]
-    for o in outputs:
-        if not isinstance(o, Tensor):
-            raise TypeError(f"tinynn.onnx.export: the model must return Tensors, got a {type(o).__name__}")
+    graph, outputs = _trace(model, inputs, input_names, int(opset))
     output_names = _names(output_names, len(outputs), "output", "output")
     if set(output_names) & set(input_names):
         raise ValueError(f"tinynn.onnx.export: output names {output_names} reuse input names {input_names}")
     names = input_names + output_names
     dynamic = _dynamic(dynamic_axes, names, [t.shape for t in inputs + outputs])
+    _check_dynamic(graph, model, inputs, input_names, dynamic)
     graph.scope = ""
     for o, name in zip(outputs, output_names):
         graph.rename(graph.input(o), name)

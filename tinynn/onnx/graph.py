@@ -128,6 +128,10 @@ class Graph:
                 needed.update(n.input)
         return nodes[::-1], [t for t in self.initializers if t.name in needed]
 
+    def serialized(self):
+        """The nodes and initializers as bytes, in order (to compare two traces)."""
+        return [n.SerializeToString() for n in self.nodes] + [t.SerializeToString() for t in self.initializers]
+
     def value_info(self, name, array, dynamic):
         """A graph input/output declaration: its element type and shape, with the dynamic axes named."""
         shape = [dynamic.get(i, n) for i, n in enumerate(array.shape)]
