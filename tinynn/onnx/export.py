@@ -9,7 +9,7 @@ model is built and has passed onnx.checker is anything written.
 As in PyTorch's tracer, the graph is the path this forward took on these inputs: Python control flow
 and sizes computed in Python become constants, except that axes kept from the input (a flatten's
 batch axis) stay free, so a model exported with `dynamic_axes` runs on any batch size; a second
-trace with the dynamic axes doubled proves it (or stops the export, saying which node depends on them).
+trace with the dynamic axes doubled checks it (or stops the export, saying which node depends on them).
 """
 import os
 import tempfile

@@ -20,6 +20,8 @@ def reshape(g, args, options, out):
     x = args[0]
     shape = list(options["shape"])
     if 0 in shape:                                   # a literal empty axis: no copying, say it as it is
+        if g.opset < 14:
+            raise NoMapping(f"reshape to {tuple(shape)}: an empty axis needs Reshape's allowzero (opset 14 or newer)")
         return g.node("Reshape", [g.input(x), g.ints(out.shape)], allowzero=1)
     for i, n in enumerate(shape):
         if i >= x.ndim or n != x.shape[i]:
