@@ -161,7 +161,9 @@ def _all_functions():
 
 
 def test_every_op_has_a_mapping_or_is_a_loss():
-    missing = sorted(c.__name__ for c in _all_functions() if c not in TABLE and c.__name__ not in NOT_EXPORTED)
+    """(A kernel's faster subclass of an op is traced as the op itself, so it needs no entry.)"""
+    missing = sorted(c.__name__ for c in _all_functions() if c not in TABLE and c.__name__ not in NOT_EXPORTED
+                     and not issubclass(c, tuple(TABLE)))
     assert not missing, f"ops without an ONNX mapping: {missing}"
 
 
