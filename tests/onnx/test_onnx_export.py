@@ -143,6 +143,7 @@ def test_ops_off_the_output_path_are_left_out(tmp_path):
     (dict(dynamic_axes={"input": {2: "batch"}}), "dynamic axis 2 of 'input' is out of range"),
     (dict(input_names=["a", "b"]), "2 input names given for 1 input"),
     (dict(output_names=["input"]), "reuse input names"),
+    (dict(input_names=["weight"]), r"names \['weight'\] are parameter names"),
 ])
 def test_bad_arguments(kwargs, match, tmp_path):
     with pytest.raises(ValueError, match=match):

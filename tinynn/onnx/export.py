@@ -219,6 +219,9 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     if set(output_names) & set(input_names):
         raise ValueError(f"tinynn.onnx.export: output names {output_names} reuse input names {input_names}")
     names = input_names + output_names
+    clash = set(names) & {name for name, _ in list(model.named_parameters()) + list(model.named_buffers())}
+    if clash:
+        raise ValueError(f"tinynn.onnx.export: input/output names {sorted(clash)} are parameter names of the model")
     dynamic = _dynamic(dynamic_axes, names, [t.shape for t in inputs + outputs])
     _check_dynamic(graph, model, inputs, input_names, dynamic)
     graph.scope = ""

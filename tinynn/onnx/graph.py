@@ -48,6 +48,7 @@ class Graph:
         """Remember that `tensor` is the ONNX value `name`."""
         self.values[id(tensor)] = name
         self.keep.append(tensor)
+        self._used.add(name)
 
     def constant(self, array, base="const"):
         """A new initializer holding `array`; returns its name."""
