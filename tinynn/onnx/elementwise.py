@@ -9,7 +9,7 @@ Inputs of mixed dtypes are brought to the output's dtype first, which is what nu
 import numpy as np
 from onnx import helper
 
-from ..ops.reduce import _axes
+from ..checks import axes as _axes
 
 
 def unary(op_type, **attributes):
@@ -78,6 +78,7 @@ def reduction(op_type):
     """Sum / Max / LogSumExp over `axis` -> ReduceSum / ReduceMax / ReduceLogSumExp."""
     def mapping(g, args, options, out):
         x = args[0]
-        return g.reduce(op_type, g.input(x), _axes(options.get("axis"), x.ndim), options.get("keepdims", False))
+        axes = _axes(op_type, options.get("axis"), x.shape)
+        return g.reduce(op_type, g.input(x), axes, options.get("keepdims", False))
     mapping.__doc__ = f"-> {op_type}(axes, keepdims)"
     return mapping

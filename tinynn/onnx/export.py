@@ -18,8 +18,9 @@ import numpy as np
 import onnx
 
 from .. import __version__, function
+from ..function import no_grad
 from ..nn.module import Module
-from ..tensor import Tensor, no_grad
+from ..tensor import Tensor
 from .graph import Graph, NoMapping
 from .table import TABLE
 
