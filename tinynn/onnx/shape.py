@@ -16,7 +16,8 @@ def matmul(g, args, options, out):
 
 
 def reshape(g, args, options, out):
-    """-> Reshape. Leading axes of the same size as the input's are written 0 ('copy that axis')."""
+    """-> Reshape. Leading axes of the same size as the input's are written 0 ('copy that axis');
+    (N, ...) -> (N, -1), a flatten, is ONNX's Flatten(axis=1)."""
     x = args[0]
     shape = list(options["shape"])
     if 0 in shape:                                   # a literal empty axis: no copying, say it as it is
@@ -27,6 +28,8 @@ def reshape(g, args, options, out):
         if i >= x.ndim or n != x.shape[i]:
             break
         shape[i] = 0
+    if shape == [0, -1] or (shape == [0, 0] and x.ndim == 2):    # nn.Flatten: say it as ONNX's Flatten
+        return g.node("Flatten", [g.input(x)], axis=1)               # (what converters such as hls4ml look for)
     return g.node("Reshape", [g.input(x), g.ints(shape)])
 
 
