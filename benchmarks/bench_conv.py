@@ -36,6 +36,9 @@ import tinynn.nn as tnn  # noqa: E402
 import tinynn.optim as toptim  # noqa: E402
 from tinynn.kernels import conv as kernels_conv  # noqa: E402
 from tinynn.kernels import use_backend  # noqa: E402
+from tinynn.kernels.malloc import keep_freed_memory  # noqa: E402
+
+keep_freed_memory()   # the opt-in malloc setting (tinynn/kernels/malloc.py), for tinynn and torch alike
 
 try:
     import torch

@@ -13,6 +13,9 @@ from case import Case, copy_to_torch, first_losses, linear_weights, mlp, relativ
 from floors import NumpyMLP, Scalar, s34
 from tinynn.data import DataLoader, TensorDataset
 from tinynn.scalar import Value
+from tinynn.kernels.malloc import keep_freed_memory
+
+keep_freed_memory()   # the opt-in malloc setting (tinynn/kernels/malloc.py), for tinynn and torch alike
 
 
 def _float(x):

@@ -38,6 +38,7 @@ import os
 import sys
 
 from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _onnx_check import add_onnx_row
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -201,6 +202,7 @@ def main():
             (f" and {len(args.image)} PNG(s) from --image" if args.image else ""),
             {"rendered digits right": f"{correct}/10", "predictions": " ".join(str(int(k)) for k in probs.argmax(1))},
             [path], check=correct >= (1 if args.quick else 6))
+    add_onnx_row(res, "H4d", final, x_test, y_test, os.path.join(folder, "mnist_cnn.onnx"))   # issue #18
     return res.finish()
 
 

@@ -3,7 +3,6 @@
 Two engines: `tinynn.scalar.Value` (one number per node, for learning backpropagation) and
 `tinynn.Tensor` (numpy arrays, for training networks).
 """
-from . import _alloc
 from .factory import (arange, default_generator, eye, from_numpy, full, linspace, manual_seed, ones, ones_like,
                       rand, randn, tensor, zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck
@@ -13,9 +12,9 @@ from .tensor import Tensor, enable_grad, get_default_dtype, is_grad_enabled, no_
 
 from numpy import float32, float64, int64  # noqa: E402  (dtype names, as torch.float32)
 
-__version__ = "0.1.0"
+from . import kernels  # noqa: E402,F401  (its table of fast paths; the kernels themselves load at first use)
 
-_alloc.keep_freed_memory()        # glibc keeps freed large arrays for the next step (see tinynn/_alloc.py)
+__version__ = "0.1.0"
 
 _SUBMODULES = {"nn", "optim", "data", "train", "functional", "losses", "datasets", "classic", "scalar", "kernels"}
 

@@ -10,14 +10,48 @@ An op is a subclass with two methods side by side, both on plain numpy arrays:
             x, y = self.saved
             return g * y, g * x
 
-The instance *is* the context: `forward` stores what `backward` will need. `apply` runs forward,
-wraps the result in a Tensor and remembers the inputs, so `Tensor.backward` can later walk the graph.
-`input_grads` is the single place where a gradient is un-broadcast back to its input's shape, so no
-op ever has to think about broadcasting in its backward.
+The instance *is* the context: `forward` stores in `saved` all that `backward` will need (arrays
+and options alike, so it is all freed after backward). `apply` runs forward, wraps the result in a
+Tensor and remembers the inputs that need a gradient (`parents`), so `Tensor.backward` can later
+walk the graph. `input_grads` is the single place where a gradient is un-broadcast back to its
+input's shape, so no op ever has to think about broadcasting in its backward.
+
+Graph recording can be switched off (`no_grad()`, for evaluation and parameter updates).
 """
+import contextlib
+
 import numpy as np
 
+from . import checks
 from . import tensor as _tensor
+
+fast_paths = {}   # op -> a faster implementation of it; filled from the one table in tinynn/kernels
+_grad_enabled = True
+tracer = None    # while tinynn.onnx.export runs: called as tracer(cls, args, options, out) after every op
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled):
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, enabled
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad():
+    """Context manager: ops inside record no graph (evaluation, parameter updates)."""
+    return _grad_mode(False)
+
+
+def enable_grad():
+    """Context manager: re-enable graph recording inside a `no_grad` block."""
+    return _grad_mode(True)
 
 
 def unbroadcast(grad, shape):
@@ -46,9 +80,9 @@ class Function:
 
     saved = ()
 
-    def save_for_backward(self, *arrays):
-        """Keep arrays for backward; they are released after backward unless retain_graph=True."""
-        self.saved = arrays
+    def save_for_backward(self, *values):
+        """Keep what backward needs; released after backward unless retain_graph=True."""
+        self.saved = values
 
     @classmethod
     def apply(cls, *args, **options):
@@ -57,30 +91,35 @@ class Function:
         This runs for every op of every training step, so it is written as one plain loop.
         """
         Tensor = _tensor.Tensor
-        ctx = cls()
-        arrays, needs, inputs = [], [], []
+        ctx = fast_paths.get(cls, cls)()
+        arrays, needs, parents = [], [], []
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
+                needs.append(a._requires_grad)
                 if a._requires_grad:
-                    needs.append(True)
-                    inputs.append(a)
-                    continue
+                    parents.append(a)
             else:
+                if not (a is None or type(a) in (int, float) or type(a) is np.ndarray and a.dtype.kind in "biuf"):
+                    a = checks.as_array(a, op=cls.__name__)
                 arrays.append(a)
-            needs.append(False)
-            inputs.append(None)
+                needs.append(False)
         ctx.needs_input_grad = needs
         try:
             data = ctx.forward(*arrays, **options)
+        except checks.AxisError:
+            raise
         except ValueError as err:
             shapes = ", ".join(str(np.shape(a)) for a in arrays)
             raise ValueError(f"{cls.__name__}: cannot apply to inputs of shapes {shapes}: {err}") from None
-        if not (_tensor._grad_enabled and True in needs):
-            return _tensor.wrap(data, None)
-        ctx.inputs = inputs                           # the inputs that need a gradient, None for the others
-        ctx.parents = [a for a in inputs if a is not None]
-        return _tensor.wrap(data, ctx)
+        if not (_grad_enabled and parents):
+            out = Tensor.from_op(data, None)
+        else:
+            ctx.parents = parents
+            out = Tensor.from_op(data, ctx)
+        if tracer is not None:                        # the one check the ONNX export needs (tinynn/onnx)
+            tracer(cls, args, options, out)
+        return out
 
     def input_grads(self, grad):
         """[(input tensor, gradient), ...] for the inputs that need one, un-broadcast and checked."""
@@ -91,9 +130,12 @@ class Function:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
-        pairs = []
-        for x, g in zip(self.inputs, grads):
-            if x is None or g is None:
+        parents, pairs = iter(self.parents), []
+        for need, g in zip(self.needs_input_grad, grads):
+            if not need:
+                continue
+            x = next(parents)
+            if g is None:
                 continue
             data = x.data
             if type(g) is not np.ndarray:
@@ -109,7 +151,7 @@ class Function:
         return pairs
 
     def release(self):
-        """Free the arrays saved for backward (after a backward pass without retain_graph)."""
+        """Free what was saved for backward (after a backward pass without retain_graph)."""
         self.saved = None
 
     def forward(self, *arrays, **options):

@@ -21,7 +21,7 @@ forward and backward traces and draws the graph.
 import math
 from numbers import Real
 
-from tinynn import graph
+from tinynn import graph, viz
 
 
 def _inputs(v):
@@ -253,57 +253,26 @@ class Value:
         for v in graph.topo_sort(self, _inputs):
             v.grad = 0.0
 
-    # --- teaching tools: traces, DOT text, drawing -------------------------------------------
-
-    def _names(self):
-        """Nodes in topological order and a name for each: its label, or v<position>."""
-        order = graph.topo_sort(self, _inputs)
-        return order, {v: v.label or f"v{i}" for i, v in enumerate(order)}
+    # --- teaching tools: traces, DOT text, drawing (tinynn/viz.py) ----------------------------
 
     def forward_trace(self):
         """Table of every node, inputs first (topological order): how it was computed and its
         value with full float64 precision (repr round-trips exactly)."""
-        order, names = self._names()
-        rows = [(names[v], _formula(v, names), repr(v.data)) for v in order]
-        return graph.format_table(("node", "computed as", "value"), rows)
+        return viz.forward_trace(self)
 
     def backward_trace(self):
         """Table of every node in the order backward() visits them (self first), with
         grad = d(self)/d(node) in full precision. Call backward() first."""
-        order, names = self._names()
-        rows = [(names[v], _formula(v, names), repr(v.data), repr(v.grad)) for v in reversed(order)]
-        return graph.format_table(("node", "computed as", "value", "grad"), rows)
+        return viz.backward_trace(self)
 
     def to_dot(self):
         """The graph as Graphviz DOT text (render with `dot -Tpng` or any online viewer)."""
-        _, names = self._names()
-        return graph.to_dot(self, _inputs, lambda v: _box_text(v, names))
+        return viz.value_dot(self)
 
     def draw(self, path):
         """Draw the graph with matplotlib to `path` (PNG; .svg/.pdf also work): inputs on the
         left, self on the right, one box per node with name, value and grad. Returns path."""
-        _, names = self._names()
-        return graph.draw(self, _inputs, lambda v: _box_text(v, names), path)
-
-
-def _formula(v, names):
-    """How node v was computed, e.g. "x1 / x2", "sin(v2)", "v3**2"; "leaf" for an input."""
-    args = [names[p] for p in v._prev]
-    if not args:
-        return "leaf"
-    if len(args) == 2:
-        return f"{args[0]} {v._op} {args[1]}"
-    if v._op.startswith("**"):
-        return f"{args[0]}{v._op}"
-    if v._op == "neg":
-        return f"-{args[0]}"
-    return f"{v._op}({args[0]})"
-
-
-def _box_text(v, names):
-    """Text of one box in a drawing: name and formula, value, grad (6 significant digits)."""
-    head = names[v] if not v._prev else f"{names[v]} = {_formula(v, names)}"
-    return f"{head}\nvalue {v.data:.6g}\ngrad  {v.grad:.6g}"
+        return viz.draw_value(self, path)
 
 
 if __name__ == "__main__":  # exercise S3.4: L(x) = (sin(x1/x2) + x1/x2 - e^x2)(x1/x2 - e^x2)

@@ -8,69 +8,11 @@ gradients of intermediate tensors are dropped unless `retain_grad()` was called.
 
 `.grad` is a plain numpy array of the tensor's dtype (or None before the first backward).
 """
-import contextlib
-
 import numpy as np
 
+from .checks import as_array, get_default_dtype, set_default_dtype  # noqa: F401  (the dtype policy)
+from .function import enable_grad, is_grad_enabled, no_grad  # noqa: F401  (graph recording on/off)
 from .graph import topo_sort
-
-_default_dtype = np.dtype(np.float32)
-_grad_enabled = True
-
-
-def is_grad_enabled():
-    return _grad_enabled
-
-
-@contextlib.contextmanager
-def _grad_mode(enabled):
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-
-
-def no_grad():
-    """Context manager: ops inside record no graph (evaluation, parameter updates)."""
-    return _grad_mode(False)
-
-
-def enable_grad():
-    """Context manager: re-enable graph recording inside a `no_grad` block."""
-    return _grad_mode(True)
-
-
-def set_default_dtype(dtype):
-    """Dtype for tensors made from Python floats and by the factories (float32 unless changed)."""
-    global _default_dtype
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"default dtype must be a floating type, got {dtype}")
-    _default_dtype = dtype
-
-
-def get_default_dtype():
-    return _default_dtype
-
-
-def _to_array(data, dtype):
-    """Python numbers/lists become default-dtype floats (or int64); ndarrays keep their dtype."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        return data
-    arr = np.asarray(data)
-    if arr.dtype.kind == "f" and not isinstance(data, np.generic):
-        arr = arr.astype(_default_dtype)
-    elif arr.dtype.kind == "b" or arr.dtype.kind in "iu":
-        pass
-    elif arr.dtype.kind not in "f":
-        raise TypeError(f"cannot make a Tensor from data of dtype {arr.dtype}")
-    return arr
 
 
 class Tensor:
@@ -83,7 +25,7 @@ class Tensor:
     __array_priority__ = 100  # make `ndarray op Tensor` call Tensor's reflected operator
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = _to_array(data, dtype)
+        self.data = as_array(data, dtype)
         self.grad = None
         self._ctx = None
         self._retain = False
@@ -113,6 +55,14 @@ class Tensor:
     size = property(lambda self: self.data.size)
     is_leaf = property(lambda self: self._ctx is None)
     T = property(lambda self: self.transpose())
+
+    @classmethod
+    def from_op(cls, data, ctx):
+        """The Tensor around an op's output (used by Function.apply: no conversion, no checks)."""
+        t = object.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad, t._ctx, t._retain, t._requires_grad = None, ctx, False, ctx is not None
+        return t
 
     def __len__(self):
         return len(self.data)
@@ -153,7 +103,7 @@ class Tensor:
 
     def __repr__(self):
         body = np.array2string(self.data, prefix="tensor(", separator=", ")
-        extra = f", dtype={self.dtype}" if self.dtype != _default_dtype and self.dtype.kind == "f" else ""
+        extra = f", dtype={self.dtype}" if self.dtype != get_default_dtype() and self.dtype.kind == "f" else ""
         if self._ctx is not None:
             extra += f", grad_fn={type(self._ctx).__name__}"
         elif self.requires_grad:
@@ -225,14 +175,6 @@ class Tensor:
 
 def _parents(t):
     return t._ctx.parents if t._ctx is not None else ()
-
-
-def wrap(data, ctx):
-    """A Tensor around an op's output (the fast path used by Function.apply: no conversions)."""
-    t = object.__new__(Tensor)
-    t.data = data if type(data) is np.ndarray else np.asarray(data)
-    t.grad, t._ctx, t._retain, t._requires_grad = None, ctx, False, ctx is not None
-    return t
 
 
 def _raw(x):

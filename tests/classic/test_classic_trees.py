@@ -356,3 +356,17 @@ def test_max_features_is_seeded_and_export_text():
     stump = DecisionTreeClassifier(max_depth=1).fit(X[:, :1], X[:, 0] > 0.25)
     text = stump.export_text(feature_names=["mass"])
     assert text.splitlines()[0].startswith("|--- mass <= 0.2") and text.count("value") == 2
+
+
+def test_trees_follow_the_one_kernel_backend_switch(monkeypatch):
+    """TINYNN_BACKEND / use_backend choose the tree kernels too (they ignored it: two switches)."""
+    from tinynn.classic import cart
+    from tinynn.kernels import use_backend
+    monkeypatch.setenv("TINYNN_BACKEND", "numpy")
+    assert not cart.use_numba()
+    with use_backend("numba"):
+        assert cart.use_numba()
+    monkeypatch.setenv("TINYNN_BACKEND", "auto")
+    assert cart.use_numba() != cart.jit_disabled()
+    with use_backend("reference"):
+        assert not cart.use_numba()

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from tinynn import graph
+from tinynn import graph, viz
 
 
 class Node:
@@ -50,13 +50,13 @@ def test_topo_sort_handles_a_100k_chain():
 
 
 def test_format_table_aligns_columns():
-    table = graph.format_table(("a", "bb"), [("xxx", 1.5), ("y", "z")])
+    table = viz.format_table(("a", "bb"), [("xxx", 1.5), ("y", "z")])
     assert table.splitlines() == ["a    bb", "---  ---", "xxx  1.5", "y    z"]
 
 
 def test_to_dot_counts_nodes_and_edges_and_escapes_labels():
     x, a, b, c, root = diamond()
-    dot = graph.to_dot(root, ins, lambda n: f'{n.name}\n"q"\\')
+    dot = viz.to_dot(root, ins, lambda n: f'{n.name}\n"q"\\')
     nodes = re.findall(r'^\s*(n\d+) \[label="((?:[^"\\]|\\.)*)"\];$', dot, re.M)
     edges = re.findall(r"^\s*(n\d+) -> (n\d+);$", dot, re.M)
     assert len(nodes) == 5
@@ -66,7 +66,7 @@ def test_to_dot_counts_nodes_and_edges_and_escapes_labels():
 
 def test_layered_layout_columns_rows_and_waypoints():
     x, a, b, c, root = diamond()
-    order, pos, edges = graph.layered_layout(root, ins)
+    order, pos, edges = viz.layered_layout(root, ins)
     col = {n.name: pos[id(n)][0] for n in order}
     assert col == {"x": 0, "a": 1, "b": 1, "c": 2, "root": 3}
     assert pos[id(a)][1] != pos[id(b)][1]  # same column, different rows
@@ -80,13 +80,13 @@ def test_layered_layout_columns_rows_and_waypoints():
 
 def test_draw_writes_an_image_and_refuses_huge_graphs(tmp_path):
     *_, root = diamond()
-    path = graph.draw(root, ins, lambda n: f"{n.name}\nline two", str(tmp_path / "g.png"))
+    path = viz.draw(root, ins, lambda n: f"{n.name}\nline two", str(tmp_path / "g.png"))
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    svg = graph.draw(root, ins, lambda n: n.name, str(tmp_path / "g.svg"))
+    svg = viz.draw(root, ins, lambda n: n.name, str(tmp_path / "g.svg"))
     assert "<svg" in open(svg).read()
     node = Node("leaf")
     for i in range(300):
         node = Node(i, node)
     with pytest.raises(ValueError, match="301 nodes"):
-        graph.draw(node, ins, str, str(tmp_path / "big.png"))
+        viz.draw(node, ins, str, str(tmp_path / "big.png"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png", "g.svg"]

@@ -11,7 +11,7 @@ from tinynn import kernels
 from tinynn.kernels import conv as kconv
 from tinynn.kernels import parallel
 from tinynn.kernels.im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
-from tinynn.kernels.pad import fold2d, pad2d
+from tinynn.ops.padding import fold2d, pad2d
 
 # (x shape, w shape, stride, padding (top, bottom, left, right), dilation)
 GEOMETRIES = [

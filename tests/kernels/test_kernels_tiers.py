@@ -4,7 +4,7 @@ Backend 'auto' runs the numpy twins until numba is loaded on a background thread
 kernels (tinynn/kernels/warmup.py). That is only safe if every pair agrees bit for bit, so the first
 tests compare each pair on random cases (odd sizes, strides, dilation, padding, overlapping windows,
 ties, NaN, -inf, -0.0) in float32 and float64. The rest checks the warm-up's state machine on stand-in
-modules (fast, in this process) and the real thing in a fresh process (tests/test_kernels_tiers_process.py).
+modules (fast, in this process); the real thing runs in fresh processes in tests/kernels/test_conv_subprocess.py.
 """
 import math
 import sys
@@ -69,6 +69,18 @@ def test_im2col_and_col2im_kernels_match_their_twins_bit_for_bit(dtype):
                                                                                dilation))
 
 
+def relu_forward(x):
+    """(out, mask) of the fast ReLU op (tinynn/kernels/relu.py): the kernel where it applies, else numpy."""
+    op = relu.ReLU()
+    return op.forward(x), op.saved[0]
+
+
+def relu_backward(g, mask):
+    op = relu.ReLU()
+    op.save_for_backward(mask)
+    return op.backward(g)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_relu_kernels_match_their_twins_bit_for_bit(dtype):
     rng = np.random.default_rng(3)
@@ -79,8 +91,8 @@ def test_relu_kernels_match_their_twins_bit_for_bit(dtype):
     results = {}
     for backend in ("numpy", "numba"):
         with use_backend(backend):
-            out, mask = relu.relu_forward(x)
-            results[backend] = (out, mask, relu.relu_backward(g, mask))
+            out, mask = relu_forward(x)
+            results[backend] = (out, mask, relu_backward(g, mask))
     assert all(same_bits(a, b) for a, b in zip(results["numpy"], results["numba"]))
     out = results["numba"][0]
     assert np.isnan(out[np.isnan(x)]).all()                           # ReLU keeps NaN a NaN
@@ -91,11 +103,11 @@ def test_relu_uses_the_kernels_only_where_they_pay(monkeypatch):
     calls = []
     monkeypatch.setattr(relu, "relu_numba", lambda *args: calls.append(args[0].size))
     with use_backend("numba"):
-        relu.relu_forward(np.ones(relu.MIN_SIZE - 1, np.float32))
-        relu.relu_forward(np.ones((2, relu.MIN_SIZE), np.float32)[:, ::2])        # not contiguous
-        relu.relu_forward(np.ones(relu.MIN_SIZE, np.float32))
+        relu_forward(np.ones(relu.MIN_SIZE - 1, np.float32))
+        relu_forward(np.ones((2, relu.MIN_SIZE), np.float32)[:, ::2])        # not contiguous
+        relu_forward(np.ones(relu.MIN_SIZE, np.float32))
     with use_backend("numpy"):
-        relu.relu_forward(np.ones(relu.MIN_SIZE, np.float32))
+        relu_forward(np.ones(relu.MIN_SIZE, np.float32))
     assert calls == [relu.MIN_SIZE]
 
 
@@ -231,7 +243,7 @@ def test_warm_loads_every_signature_the_dispatch_uses():
             pool.max_pool2d_backward(values(rng, y.shape, dtype), arg, x.shape, backend="numba")
         with use_backend("numba"):
             big = values(rng, (relu.MIN_SIZE,), dtype)
-            relu.relu_backward(big, relu.relu_forward(big)[1])
+            relu_backward(big, relu_forward(big)[1])
         y = pool.avg_pool2d_forward(x[:, :, ::2], (3, 2), (2, 1), (1, 1, 0, 1), backend="numba")
         pool.avg_pool2d_backward(values(rng, y.shape, dtype), x[:, :, ::2].shape, (3, 2), (2, 1), (1, 1, 0, 1),
                                  backend="numba")

@@ -16,12 +16,15 @@ Thresholds are midpoints between consecutive distinct sorted values. Each
 feature is sorted once at the root; children inherit the sorted orders by a
 stable partition, so growing costs O(n_features · n) per tree level.
 The search and the partition run as numba kernels (`cart_kernels`); their
-numpy twins here are the reference and the path under ``NUMBA_DISABLE_JIT=1``.
+numpy twins here are the reference, the path under ``NUMBA_DISABLE_JIT=1`` and
+the one of backend 'numpy' (the same switch as the network kernels':
+``backend=``, ``tinynn.kernels.set_backend`` or ``TINYNN_BACKEND``).
 """
 
-import numba
 import numpy as np
 
+from ..kernels import backend as _backend
+from ..kernels.warmup import jit_disabled
 from . import cart_kernels
 
 
@@ -163,9 +166,11 @@ def partition_numpy(order, in_left, n_left):
     return order[mask].reshape(d, n_left), order[~mask].reshape(d, m - n_left)
 
 
-def use_numba():
-    """The numba kernels, unless ``NUMBA_DISABLE_JIT=1`` (then loops would run in Python)."""
-    return not numba.config.DISABLE_JIT
+def use_numba(backend=None):
+    """True for backend 'numba', and for 'auto' unless ``NUMBA_DISABLE_JIT=1`` (then the loops would run
+    in Python); False for 'numpy' and 'reference'. None means the backend in force (tinynn.kernels)."""
+    name = _backend.get_backend() if backend is None else _backend.check(backend)
+    return name == "numba" or (name == "auto" and not jit_disabled())
 
 
 def grow_tree(X, Y, order, criterion, max_depth=None, min_samples_split=2, min_samples_leaf=1,
@@ -178,11 +183,9 @@ def grow_tree(X, Y, order, criterion, max_depth=None, min_samples_split=2, min_s
     A node becomes a leaf when it is pure, at ``max_depth``, has fewer than
     ``min_samples_split`` samples, or has no valid split. With ``max_features``
     the features are tried in a random order drawn from ``rng`` at every node.
-    ``backend``: "numba", "numpy" or None (numba unless the JIT is disabled).
+    ``backend``: a kernel backend name, or None for the one in force (see `use_numba`).
     """
-    if backend is None:
-        backend = "numba" if use_numba() else "numpy"
-    if backend == "numba":
+    if use_numba(backend):
         search = (cart_kernels.best_split_entropy if criterion == "entropy"
                   else cart_kernels.best_split_squared)
         split_orders = cart_kernels.partition

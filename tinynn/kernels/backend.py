@@ -20,7 +20,7 @@ NUMBA_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))     # what the numba
 _chosen = None
 
 
-def _check(name):
+def check(name):
     if name not in NAMES:
         raise ValueError(f"unknown kernel backend {name!r}; choose one of {NAMES} "
                          "(argument backend=, tinynn.kernels.set_backend, or env TINYNN_BACKEND)")
@@ -29,13 +29,13 @@ def _check(name):
 
 def get_backend():
     """The backend name in force (before 'auto' is resolved)."""
-    return _chosen or _check(os.environ.get("TINYNN_BACKEND", "auto"))
+    return _chosen or check(os.environ.get("TINYNN_BACKEND", "auto"))
 
 
 def set_backend(name):
     """Use `name` for all kernel calls from now on; None goes back to TINYNN_BACKEND / 'auto'."""
     global _chosen
-    _chosen = None if name is None else _check(name)
+    _chosen = None if name is None else check(name)
 
 
 @contextlib.contextmanager
@@ -53,7 +53,7 @@ def use_backend(name):
 def resolve(name=None, dtype=None):
     """'numba', 'numpy' or 'reference' for a backend name (None: the one in force), for arrays of
     `dtype`: a dtype the numba kernels do not take (float16) runs on the numpy twins."""
-    name = get_backend() if name is None else _check(name)
+    name = get_backend() if name is None else check(name)
     if name == "auto":
         name = "numba" if numba_ready() else "numpy"
     if name == "numba" and dtype is not None and dtype not in NUMBA_DTYPES:

@@ -1,4 +1,4 @@
-"""2-D convolution kernels on plain ndarrays, with a backend switch.
+"""2-D convolution kernels on plain ndarrays, with a backend switch, and the fast Conv2d op using them.
 
     conv2d_forward(x, w, stride, padding, dilation)             -> y   (N, O, Ho, Wo)
     conv2d_backward(x, w, gy, stride, padding, dilation, ...)   -> (dL/dx, dL/dw)
@@ -7,7 +7,7 @@ x (N, C, H, W), w (O, C, kh, kw); stride, dilation = (h, w) pairs; padding = zer
 (top, bottom, left, right). Other padding modes are applied by the caller (tinynn/ops/conv.py).
 
 Backends (argument `backend=`, else `set_backend()`, else env TINYNN_BACKEND, else 'auto'):
-  'reference'  the output-pixel loops of conv_reference.py: slow, obviously right
+  'reference'  the output-pixel loops of tinynn/ops/conv_reference.py: slow, obviously right
   'numpy'      BLAS products with the data rearranged by numpy (sliding_window_view, strided adds)
   'numba'      the same products, with the rearranging done by compiled numba kernels
   'auto'       see backend.py
@@ -33,7 +33,7 @@ per 4-64 MB of columns: 1.6-3.8x slower than the threads under load (each produc
 threads), 1.2-1.3x slower than one product per sample when idle (the columns leave the cache), and
 5-30% slower with one thread. Splitting the small convolutions of the MNIST and φ⁴ networks too
 (O·K·L from 2^14 on, not only from 2^19): the φ⁴ step 10-15% faster on an idle machine with 2 threads
-(9.7-10.1 ms instead of 10.5-12.2 ms; measured in the final session), MNIST unchanged; an earlier
+(9.7-10.1 ms instead of 10.5-12.2 ms, A/B in one process, commit 27599ea), MNIST unchanged; an earlier
 measurement under load had found it 12-15% slower, where 2-thread timings are erratic anyway.
 Accumulating dL/dw per sample with matmul(out=) instead of .sum(axis=0): no faster.
 """
@@ -42,11 +42,11 @@ import threading
 
 import numpy as np
 
-from . import backend as _backend
-from . import parallel
-from .conv_reference import (conv2d_backward_input_reference, conv2d_backward_weight_reference,
+from ..ops import conv as _ops
+from ..ops.conv_reference import (conv2d_backward_input_reference, conv2d_backward_weight_reference,
                              conv2d_forward_reference, output_size)
-from . import winograd
+from . import backend as _backend
+from . import parallel, winograd
 from .im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
 
 CHUNK_ELEMENTS = 1 << 18          # columns of one chunk: 256 K numbers = 1 MB in float32
@@ -268,3 +268,14 @@ def conv2d_backward(x, w, gy, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 
         return _backward_winograd(x, w, gy, padding, need_x, need_w, name == "numba")
     geo = _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba")
     return _backward_im2col(x, w, gy, geo, need_x, need_w)
+
+
+class Conv2d(_ops.Conv2d):
+    """The Conv2d op with `correlate` on these kernels (backend 'reference' runs the base class's loops)."""
+    @staticmethod
+    def correlate(x, w, b, stride, padding, dilation, backend):
+        return conv2d_forward(x, w, stride, padding, dilation, backend, bias=b)
+
+    @staticmethod
+    def correlate_backward(x, w, g, stride, padding, dilation, backend, need_x, need_w):
+        return conv2d_backward(x, w, g, stride, padding, dilation, need_x, need_w, backend)

@@ -16,7 +16,7 @@ in numba_im2col.py, so that the numpy path never imports numba. Twin and kernel 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .pad import fold2d, pad2d
+from ..ops.padding import fold2d, pad2d
 from .warmup import numba_kernel
 
 

@@ -11,97 +11,63 @@ region per op) 0.06-0.09 s and 0.12-0.14 s. On an idle machine: forward 39 -> 24
 backward 136 -> 87 ms. OpenBLAS's threads also spin for a while after each call, which slowed the
 next program part (PyTorch's convolution, in the benchmarks) by 1.4-1.7x; split, they stay asleep.
 
-How: `threads()` is the number of threads the process's OpenBLAS uses (None when the BLAS is not an
-OpenBLAS this module can drive, e.g. MKL or Apple's Accelerate: then the kernels run as before,
-one call per product). `map_chunks(work, chunks, threads)` runs work(start, stop) for every chunk,
-the chunks spread over `threads` threads (this one included) while OpenBLAS is set to one thread.
-OpenBLAS is driven through its own openblas_get_num_threads / openblas_set_num_threads, found in the
-library numpy loaded (named scipy_openblas_..64_ in numpy's wheels).
+How: `threads()` is the number of threads numpy's BLAS uses (None when threadpoolctl finds no BLAS
+it can drive: then the kernels run as before, one call per product). `map_chunks(work, chunks,
+threads)` runs work(start, stop) for every chunk, the chunks spread over `threads` threads (this one
+included) while the BLAS is set to one thread. The BLAS is found and driven by threadpoolctl (the
+library scikit-learn uses; it knows OpenBLAS, MKL and BLIS). Of the BLAS libraries loaded, numpy's
+is the one of numpy's build (numpy.show_config) that is not SciPy's private copy (scipy.libs).
 """
 import contextlib
-import ctypes
-import glob
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
 _lock = threading.Lock()
 _state = {"users": 0, "saved": None, "pool": None, "pool_pid": None, "pool_size": 0}
-_NAMES = [(f"{prefix}get_num_threads{suffix}", f"{prefix}set_num_threads{suffix}")
-          for prefix in ("scipy_openblas_", "openblas_") for suffix in ("64_", "")]
+_blas = []                           # [numpy's BLAS as a threadpoolctl LibController, or None], found once
 
 
-def _libraries():
-    """Paths of the OpenBLAS libraries numpy may use: those next to numpy (its wheels), then those this
-    process has loaded (Linux: a system OpenBLAS); SciPy's own copy does not serve numpy, so not that."""
+def _numpy_blas():
+    """numpy's BLAS library as a threadpoolctl controller, or None."""
     import numpy
-    site = os.path.dirname(os.path.dirname(numpy.__file__))
-    paths = glob.glob(os.path.join(site, "numpy.libs", "*openblas*")) + \
-        glob.glob(os.path.join(site, "numpy", ".dylibs", "*openblas*"))
-    if os.path.exists("/proc/self/maps"):
-        with open("/proc/self/maps") as maps:
-            paths += sorted({line.split()[-1] for line in maps if "openblas" in line.lower()
-                             and line.split()[-1].startswith("/") and "scipy.libs" not in line})
-    return paths
-
-
-def _numpy_uses_openblas():
-    """What numpy was built with (numpy.show_config); an MKL numpy must not be driven through an
-    OpenBLAS that some other package loaded."""
-    import numpy
+    from threadpoolctl import ThreadpoolController
     try:
-        blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        name = str(numpy.show_config(mode="dicts")["Build Dependencies"]["blas"].get("name", "")).lower()
     except (TypeError, KeyError):                     # numpy 1.x, or no build information
-        return False
-    return "openblas" in str(blas.get("name", "")).lower()
-
-
-def _find_openblas():
-    """(get_num_threads, set_num_threads) of numpy's OpenBLAS as C functions, or None."""
-    if not _numpy_uses_openblas():
         return None
-    for path in _libraries():
-        try:
-            library = ctypes.CDLL(path)               # already loaded by numpy: the same library
-        except OSError:
-            continue
-        for get, set_ in _NAMES:
-            if hasattr(library, get) and hasattr(library, set_):
-                return getattr(library, get), getattr(library, set_)
+    for lib in ThreadpoolController().select(user_api="blas").lib_controllers:
+        if lib.internal_api in name and "scipy.libs" not in lib.filepath and "scipy/.dylibs" not in lib.filepath:
+            return lib
     return None
 
 
-_openblas = None
-
-
-def _blas():
-    """numpy's OpenBLAS (get, set), or () without one; looked up once."""
-    global _openblas
-    if _openblas is None:
-        _openblas = _find_openblas() or ()
-    return _openblas
+def blas():
+    """numpy's BLAS controller (looked up once), or None."""
+    if not _blas:
+        _blas.append(_numpy_blas())
+    return _blas[0]
 
 
 def threads():
-    """Threads of numpy's OpenBLAS now (it follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, threadpoolctl,
-    ...), or None if numpy's BLAS is not an OpenBLAS found here."""
-    blas = _blas()
-    return blas[0]() if blas else None
+    """Threads of numpy's BLAS now (it follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, threadpoolctl,
+    ...), or None if threadpoolctl finds no BLAS of numpy's."""
+    lib = blas()
+    return lib.num_threads if lib is not None else None
 
 
 @contextlib.contextmanager
 def one_blas_thread():
-    """OpenBLAS on one thread inside the block, then back to what it was; safe when several threads
-    enter it at once (the count goes back when the last one leaves). Without OpenBLAS: no change."""
-    blas = _blas()
-    if not blas:
+    """numpy's BLAS on one thread inside the block, then back to what it was; safe when several threads
+    enter it at once (the count goes back when the last one leaves). Without a known BLAS: no change."""
+    lib = blas()
+    if lib is None:
         yield
         return
-    get, set_ = blas
     with _lock:
         if _state["users"] == 0:
-            _state["saved"] = get()
-            set_(1)
+            _state["saved"] = lib.num_threads
+            lib.set_num_threads(1)
         _state["users"] += 1
     try:
         yield
@@ -109,7 +75,7 @@ def one_blas_thread():
         with _lock:
             _state["users"] -= 1
             if _state["users"] == 0:
-                set_(_state["saved"])
+                lib.set_num_threads(_state["saved"])
 
 
 def _pool(workers):
@@ -122,7 +88,7 @@ def _pool(workers):
 
 def map_chunks(work, chunks, threads):
     """[work(start, stop) for (start, stop) in chunks], the chunks split into `threads` consecutive
-    groups run at once (one on this thread), with OpenBLAS on one thread meanwhile."""
+    groups run at once (one on this thread), with the BLAS on one thread meanwhile."""
     groups = [chunks[i * len(chunks) // threads:(i + 1) * len(chunks) // threads] for i in range(threads)]
     groups = [g for g in groups if g]
 

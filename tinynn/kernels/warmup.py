@@ -38,7 +38,7 @@ import threading
 import warnings
 import weakref
 
-NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_pool", "tinynn.kernels.optim",
+NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_pool", "tinynn.kernels.numba_adam",
                  "tinynn.kernels.numba_winograd", "tinynn.kernels.numba_relu")
 FORK_WAIT = 60.0        # longest wait of os.fork() for a warm-up step (compiling with an empty cache takes seconds)
 

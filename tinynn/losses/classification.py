@@ -5,9 +5,12 @@ second; class-index targets have the input's shape without the class axis.
 """
 import numpy as np
 
+from ..checks import as_array
 from ..function import Function
+from ..ops import where
+from ..ops.activation import stable_log_softmax
 from ..tensor import Tensor
-from .common import as_input, like, scale_for
+from .common import as_input, check_reduction, like, reduce
 
 
 def _rows(x):
@@ -23,7 +26,7 @@ def _rows(x):
 
 
 def _class_weights(name, weight, n_classes, dtype):
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    w = as_array(weight, dtype, op=name)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight must have one entry per class, shape ({n_classes},), got {w.shape}")
     return w
@@ -36,11 +39,13 @@ def _class_indices(name, t, batch, x_shape, n_classes, ignore_index):
                          + (f" or class probabilities of shape {x_shape}" if name == "cross_entropy" else "")
                          + f", got target of shape {t.shape}")
     if t.dtype.kind == "f":
+        if not np.isfinite(t).all():
+            raise ValueError(f"{name}: class targets must be finite integers, found {t[~np.isfinite(t)][0]}")
         fractional = t != np.round(t)
         if fractional.any():
             raise ValueError(f"{name}: class targets must be integers, found {t[fractional][0].item()!r} "
                              "(for class probabilities pass a target of the input's shape)")
-    elif t.dtype.kind not in "iu":
+    elif t.dtype.kind not in "biu":
         raise TypeError(f"{name}: class targets must be integers, got dtype {t.dtype}")
     t = t.astype(np.int64, copy=False).reshape(-1)
     if t.size and t.min() >= 0 and t.max() < n_classes and not 0 <= ignore_index < n_classes:
@@ -58,8 +63,7 @@ def _target_weights(name, x, target, weight, ignore_index, smoothing):
     rows with target == ignore_index all 0; and the 'mean' denominator Σ_i w[t_i] over kept rows."""
     rows, batch = _rows(x)
     n_classes = rows.shape[1]
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    t, kept = _class_indices(name, t, batch, x.shape, n_classes, ignore_index)
+    t, kept = _class_indices(name, as_array(target, op=name), batch, x.shape, n_classes, ignore_index)
     kept = np.arange(t.size) if kept is None else kept
     cls = t[kept]
     q = np.zeros(rows.shape, x.dtype)
@@ -71,22 +75,20 @@ def _target_weights(name, x, target, weight, ignore_index, smoothing):
 
 
 class SoftmaxCrossEntropy(Function):
-    """out_i = -Σ_c q_ic log softmax(x_i)_c for logits x (M, C) and target weights q (M, C);
-    reduced to scale·Σ_i out_i when `scale` is given.
+    """out_i = -Σ_c q_ic log softmax(x_i)_c for logits x (M, C) and target weights q (M, C).
 
-    For a one-hot q this is -log softmax(x_i)[t_i]. log softmax = x - max - log Σ e^(x - max) is
-    stable for any logits.   d/dx = softmax(x)·Σ_c q_ic - q   (softmax - onehot),   d/dq = -log softmax(x).
+    For a one-hot q this is -log softmax(x_i)[t_i]. stable_log_softmax is finite for any finite
+    logits; a masked logit (-inf) with q = 0 adds 0 (not 0·(-inf) = NaN).
+    d/dx = softmax(x)·Σ_c q_ic - q   (softmax - onehot),   d/dq = -log softmax(x).
     """
-    def forward(self, x, q, scale=None):
-        shifted = x - x.max(axis=1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.save_for_backward(logp, q, scale)
-        loss = -(q * logp).sum(axis=1)
-        return loss if scale is None else np.asarray(scale * loss.sum(), dtype=loss.dtype)
+    def forward(self, x, q):
+        logp = stable_log_softmax(x, 1)
+        self.save_for_backward(logp, q)
+        return -np.where(q != 0, q * logp, 0).sum(axis=1)
 
     def backward(self, g):
-        logp, q, scale = self.saved
-        g = g[:, None] if scale is None else g * scale
+        logp, q = self.saved
+        g = g[:, None]
         gx = g * (np.exp(logp) * q.sum(axis=1, keepdims=True) - q) if self.needs_input_grad[0] else None
         gq = -g * logp if self.needs_input_grad[1] else None
         return gx, gq
@@ -99,13 +101,14 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     - class probabilities of the input's shape: -Σ_c w_c p_c log softmax(x)_c; 'mean' divides by N.
     label_smoothing ε replaces the target by (1-ε)·target + ε/C (uniform over the classes).
     """
-    x = as_input(input)
+    check_reduction(reduction, "cross_entropy")
+    x = as_input(input, "cross_entropy")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = as_array(target, op="cross_entropy")
     if t.shape == x.shape and t.dtype.kind == "f":               # class probabilities
         rows, batch = _rows(x)
-        q, _ = _rows(like(target, x))
+        q, _ = _rows(like(target, x, "cross_entropy"))
         n_classes = rows.shape[1]
         if label_smoothing:
             q = q * (1 - label_smoothing) + label_smoothing / n_classes
@@ -114,16 +117,25 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         count = rows.shape[0]
     else:
         rows, batch, q, count = _target_weights("cross_entropy", x, target, weight, ignore_index, label_smoothing)
-    loss = SoftmaxCrossEntropy.apply(rows, q, scale=scale_for(reduction, count, "cross_entropy"))
-    return loss.reshape(batch) if reduction == "none" and loss.shape != batch else loss
+    loss = SoftmaxCrossEntropy.apply(rows, q)
+    return reduce(loss.reshape(batch) if reduction == "none" and loss.shape != batch else loss, reduction,
+                  "cross_entropy", count=count)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood of class indices given log-probabilities `input` (e.g. LogSoftmax output):
-    -w[t]·input[t]; 'mean' divides by Σ w[t]. Composed: a product with the target-weight matrix, summed."""
-    x = as_input(input)
-    rows, batch, q, count = _target_weights("nll_loss", x, target, weight, ignore_index, 0.0)
-    scale = scale_for(reduction, count, "nll_loss")
-    if scale is None:
-        return -(rows * q).sum(axis=1).reshape(batch)
-    return -(rows * q).sum() * scale
+    -w[t]·input[t]; 'mean' divides by Σ w[t]. Composed: the picked entries (indexing), times the weights;
+    rows with target == ignore_index give 0."""
+    name = "nll_loss"
+    check_reduction(reduction, name)
+    x = as_input(input, name)
+    rows, batch = _rows(x)
+    t, kept = _class_indices(name, as_array(target, op=name), batch, x.shape, rows.shape[1], ignore_index)
+    valid = np.ones(t.size, bool) if kept is None else np.isin(np.arange(t.size), kept)
+    safe = np.where(valid, t, 0)
+    w = np.ones(rows.shape[1], x.dtype) if weight is None else _class_weights(name, weight, rows.shape[1], x.dtype)
+    loss = -rows[np.arange(t.size), safe] * w[safe]
+    if kept is not None:
+        loss = where(valid, loss, 0.0)
+    count = float(w[safe][valid].sum()) if weight is not None else int(valid.sum())
+    return reduce(loss.reshape(batch), reduction, name, count=count)

@@ -1,27 +1,35 @@
-"""Helpers shared by the losses: turning inputs/targets into tensors, checking shapes, and reductions.
+"""Helpers shared by the losses: turning inputs and targets into tensors, checking shapes, reducing.
 
-The fused loss Functions fold the reduction in: with `scale` given they return scale·Σ loss
-(scale = 1 for 'sum', 1/count for 'mean'), and their backward spreads g·scale back to every
-element. That saves the separate sum and division nodes on the hot path of every training step.
+Each loss Function computes the loss of every element (or row); the reduction ('mean', 'sum',
+'none') is then composed from ops by `reduce`, so no backward has to know about it.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..checks import as_array
+from ..tensor import Tensor, get_default_dtype
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def as_input(x):
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=float))
+def as_input(x, name, target=None):
+    """The model output as a floating Tensor. An integer input is promoted as in PyTorch, to the
+    float dtype of the target (or the default float dtype), so a float target is never truncated."""
+    x = x if isinstance(x, Tensor) else Tensor(as_array(x, op=name))
+    if x.dtype.kind == "f":
+        return x
+    t = None if target is None else as_array(target, op=name)
+    return x.astype(t.dtype if t is not None and t.dtype.kind == "f" else get_default_dtype())
 
 
-def like(target, x):
+def like(target, x, name):
     """`target` as a Tensor of x's dtype (keeping its graph if it requires grad)."""
     if isinstance(target, Tensor):
         if target.dtype == x.dtype:
             return target
+        if target.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: expected numbers, got data of dtype {target.dtype}")
         return target.astype(x.dtype) if target.requires_grad else Tensor(target.data.astype(x.dtype))
-    return Tensor(np.asarray(target, dtype=x.dtype))
+    return Tensor(as_array(target, x.dtype, op=name))
 
 
 def same_shape(name, x, y):
@@ -34,7 +42,7 @@ def elementwise_weight(name, weight, x):
     """An optional per-element weight as an array of x's dtype that broadcasts to x's shape."""
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=x.dtype)
+    w = as_array(weight, x.dtype, op=name)
     try:
         ok = np.broadcast_shapes(w.shape, x.shape) == x.shape
     except ValueError:
@@ -44,35 +52,22 @@ def elementwise_weight(name, weight, x):
     return w
 
 
-def scale_for(reduction, count, name):
-    """None for 'none', 1 for 'sum', 1/count for 'mean' (count = elements, or total target weight)."""
+def check_reduction(reduction, name):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    if reduction == "none":
-        return None
-    if reduction == "sum":
-        return 1.0
-    if not count:
-        raise ValueError(f"{name}: 'mean' over nothing (no elements, every target is ignore_index, "
-                         "or the weights of the target classes are 0)")
-    return 1.0 / count
 
 
-def reduce(loss, reduction, name):
-    """The reduction for losses composed from ops."""
-    scale = scale_for(reduction, loss.size, name)
-    return loss if scale is None else loss.sum() * scale
-
-
-def finish(loss, weight, scale):
-    """Forward helper of the fused losses: apply the element weights, then the folded reduction."""
+def reduce(loss, reduction, name, weight=None, count=None):
+    """loss [· weight], then 'none' (as is), 'sum', or 'mean': Σ / count (count defaults to the number
+    of elements; for class weights it is the total weight of the targets)."""
+    check_reduction(reduction, name)
     if weight is not None:
         loss = loss * weight
-    return loss if scale is None else np.asarray(scale * loss.sum(), dtype=loss.dtype)
-
-
-def spread(g, weight, scale):
-    """Backward helper: dL/d(element loss) = g (reduction 'none') or g·scale for every element, times weight."""
-    if scale is not None:
-        g = g * scale
-    return g if weight is None else g * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if not (loss.size if count is None else count):
+        raise ValueError(f"{name}: 'mean' over nothing (no elements, every target is ignore_index, "
+                         "or the weights of the target classes are 0)")
+    return loss.mean() if count is None else loss.sum() / count

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..kernels.pad import MODES
+from ..ops.padding import MODES
 from ..ops.conv import adaptive_avg_pool2d, avg_pool2d, conv2d, conv_padding, max_pool2d, pair
 from . import init
 from .module import Module, empty_parameter

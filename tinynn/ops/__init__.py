@@ -1,46 +1,54 @@
 """The differentiable ops, as plain functions (`tinynn.ops.exp(x)`) and as Tensor methods (`x.exp()`).
 
 Each Function class lives in one small module, forward and backward side by side:
-  arithmetic.py  + - * / neg pow exp log sin cos sqrt abs clip maximum where cast
+  arithmetic.py  + - * / neg pow exp log sin cos sqrt abs clip maximum where cast matmul
   activation.py  sigmoid tanh relu leaky_relu elu softplus softmax log_softmax
   reduce.py      sum max logsumexp (and mean, min, var, std composed from them)
-  shape.py       matmul reshape permute expand concat pad getitem
+  shape.py       reshape permute expand concat pad getitem
 Everything else here is composed from those Functions, so it needs no backward of its own.
+Inputs and axes are checked by tinynn/checks.py (`operand`, `axis`), so errors name the op.
 """
 import numpy as np
 
+from ..checks import axis as _axis, operand as _operand
 from ..tensor import Tensor
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
-from .arithmetic import Abs, Add, Cast, Clip, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sin, Sqrt, Sub, Where
+from .arithmetic import (Abs, Add, Cast, Clip, Cos, Div, Exp, Log, MatMul, Maximum, Mul, Neg, Pow, Sin, Sqrt, Sub,
+                         Where)
 from .reduce import LogSumExp, Max, Sum, mean, min, std, var
-from .shape import Concat, Expand, GetItem, MatMul, Pad, Permute, Reshape
-
-
-def _operand(x, like):
-    """Lists/arrays mixed with a float tensor become tensors of its dtype; Python numbers stay numbers."""
-    if isinstance(x, (Tensor, int, float)):
-        return x
-    if isinstance(like, Tensor) and like.dtype.kind == "f":
-        return Tensor(x, dtype=like.dtype)
-    return Tensor(x)
+from .shape import Concat, Expand, GetItem, Pad, Permute, Reshape
 
 
 def _binary(fn):
+    name = fn.__self__.__name__.lower()
+
     def op(x, y):
-        return fn(_operand(x, y), _operand(y, x))
-    op.__name__, op.__doc__ = fn.__self__.__name__.lower(), fn.__self__.__doc__
+        return fn(_operand(x, y, name), _operand(y, x, name))
+    op.__name__, op.__doc__ = name, fn.__self__.__doc__
     return op
 
 
-add, sub, mul, div, pow, maximum, matmul = (_binary(F.apply) for F in (Add, Sub, Mul, Div, Pow, Maximum, MatMul))
+add, sub, mul, div, pow, maximum = (_binary(F.apply) for F in (Add, Sub, Mul, Div, Pow, Maximum))
 neg, exp, log, sqrt, abs, sin, cos = Neg.apply, Exp.apply, Log.apply, Sqrt.apply, Abs.apply, Sin.apply, Cos.apply
 sigmoid, tanh, relu = Sigmoid.apply, Tanh.apply, ReLU.apply
 sum, max, logsumexp = Sum.apply, Max.apply, LogSumExp.apply
 
 
+def matmul(a, b):
+    """a @ b with numpy's rules: a 1-D `a` is a row (1, k) and a 1-D `b` a column (k, 1), whose added
+    axis is removed from the result again; two 1-D inputs give their dot product."""
+    a, b = _operand(a, b, "matmul"), _operand(b, a, "matmul")
+    if a.ndim == 1:
+        out = MatMul.apply(a.reshape(1, -1), b.reshape(-1, 1) if b.ndim == 1 else b)
+        return out.reshape(out.shape[:-2] + out.shape[-1:][b.ndim == 1:])
+    if b.ndim == 1:
+        return MatMul.apply(a, b.reshape(-1, 1)).reshape(a.shape[:-1])
+    return MatMul.apply(a, b)
+
+
 def minimum(x, y):
     """min(x, y) = -max(-x, -y), so it shares Maximum's backward."""
-    return -maximum(-_operand(x, y), -_operand(y, x))
+    return -maximum(-_operand(x, y, "minimum"), -_operand(y, x, "minimum"))
 
 
 def cast(x, dtype):
@@ -55,7 +63,9 @@ def clip(x, min=None, max=None):
 def where(cond, x, y):
     """x where cond else y; cond is a boolean array or tensor (not differentiated)."""
     cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
-    return Where.apply(cond, _operand(x, y), _operand(y, x))
+    if cond.dtype != bool:
+        raise TypeError(f"where: the condition must be boolean, got dtype {cond.dtype}")
+    return Where.apply(cond, _operand(x, y, "where"), _operand(y, x, "where"))
 
 
 def leaky_relu(x, negative_slope=0.01):
@@ -92,7 +102,9 @@ view = reshape
 
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge axes start_dim..end_dim into one (PyTorch's flatten)."""
-    start, end = start_dim % x.ndim, end_dim % x.ndim
+    start, end = _axis("flatten", start_dim, x.shape), _axis("flatten", end_dim, x.shape)
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
     return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
 
 
@@ -102,10 +114,11 @@ def permute(x, *dims):
 
 def transpose(x, dim0=None, dim1=None):
     """Swap two axes; with no arguments reverse all axes (like numpy's x.T)."""
-    dims = list(range(x.ndim))[::-1]
-    if dim0 is not None:
-        dims = list(range(x.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    dims = list(range(x.ndim))
+    if dim0 is None:
+        return Permute.apply(x, dims=tuple(dims[::-1]))
+    dim0, dim1 = _axis("transpose", dim0, x.shape), _axis("transpose", dim1, x.shape)
+    dims[dim0], dims[dim1] = dim1, dim0
     return Permute.apply(x, dims=tuple(dims))
 
 
@@ -113,13 +126,13 @@ def squeeze(x, axis=None):
     """Remove axes of length 1 (all of them, or the given one if it has length 1)."""
     if axis is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
-    axis = axis % x.ndim
-    return x if x.shape[axis] != 1 else reshape(x, x.shape[:axis] + x.shape[axis + 1:])
+    axis = _axis("squeeze", axis, x.shape)
+    return x if x.ndim == 0 or x.shape[axis] != 1 else reshape(x, x.shape[:axis] + x.shape[axis + 1:])
 
 
 def unsqueeze(x, axis):
     """Insert an axis of length 1 at position `axis`."""
-    axis = axis % (x.ndim + 1)
+    axis = _axis("unsqueeze", axis, x.shape, extra=1)
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
@@ -127,6 +140,8 @@ def expand(x, *shape):
     """Broadcast to `shape` without copying; -1 keeps an axis's size."""
     shape = _shape_args(shape)
     lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand a tensor of shape {x.shape} to fewer axes, {shape}")
     shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
     return Expand.apply(x, shape=shape)
 
@@ -140,6 +155,10 @@ cat = concat
 
 def stack(tensors, axis=0):
     """Join along a new axis: unsqueeze each, then concatenate."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    axis = _axis("stack", axis, np.shape(tensors[0]), extra=1)
     return concat([unsqueeze(t, axis) for t in tensors], axis=axis)
 
 

@@ -1,21 +1,35 @@
-"""Activation functions, each in a numerically stable form (finite, warning-free at |x| = 1000)."""
+"""Activation functions, each in a numerically stable form (finite, warning-free at |x| = 1000).
+
+The three stable formulas below are written once here; the losses use them too.
+"""
 import numpy as np
 
+from ..checks import axis as _axis
 from ..function import Function
-from ..kernels.relu import relu_backward, relu_forward
+from .reduce import logsumexp_array
 
 
-def _sigmoid(x):
+def stable_sigmoid(x):
     """σ(x) = 1/(1+e^-x) = e^x/(1+e^x), evaluated with z = e^-|x| ∈ (0, 1] so nothing overflows:
     σ = 1/(1+z) for x ≥ 0 and z/(1+z) for x < 0 — one shared denominator."""
     z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1, z) / (1 + z)
 
 
+def stable_softplus(x):
+    """softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def stable_log_softmax(x, axis):
+    """log softmax(x)_i = x_i - log Σ_j e^(x_j), with the log-sum-exp of reduce.py (shifted by the max)."""
+    return x - logsumexp_array(x, (axis,), keepdims=True)
+
+
 class Sigmoid(Function):
     """out = σ(x) = 1 / (1 + e^-x).   d/dx = σ(x)(1 - σ(x))."""
     def forward(self, x):
-        out = _sigmoid(x)
+        out = stable_sigmoid(x)
         self.save_for_backward(out)
         return out
 
@@ -37,17 +51,13 @@ class Tanh(Function):
 
 
 class ReLU(Function):
-    """out = max(x, 0) (NaN stays NaN).   d/dx = 1 for x > 0, else 0: dL/dx = g · [x > 0].
-
-    relu_forward / relu_backward compute exactly these formulas with numpy, or for large arrays in
-    one pass with numba (tinynn/kernels/relu.py)."""
+    """out = max(x, 0) (NaN stays NaN, -inf becomes 0).   d/dx = 1 for x > 0, else 0: dL/dx = g · [x > 0]."""
     def forward(self, x):
-        out, mask = relu_forward(x)
-        self.save_for_backward(mask)
-        return out
+        self.save_for_backward(x > 0)
+        return np.maximum(x, 0)
 
     def backward(self, g):
-        return relu_backward(g, self.saved[0])
+        return g * self.saved[0]
 
 
 class LeakyReLU(Function):
@@ -78,18 +88,18 @@ class Softplus(Function):
     """out = (1/β) log(1 + e^(βx)) = max(x,0) + log1p(e^-β|x|)/β.   d/dx = σ(βx)."""
     def forward(self, x, beta=1.0):
         self.save_for_backward(x, beta)
-        return np.maximum(x, 0) + np.log1p(np.exp(-beta * np.abs(x))) / beta
+        return stable_softplus(beta * x) / beta
 
     def backward(self, g):
         x, beta = self.saved
-        return g * _sigmoid(beta * x)
+        return g * stable_sigmoid(beta * x)
 
 
 class LogSoftmax(Function):
-    """out_i = x_i - log Σ_j e^(x_j)  (computed after subtracting max x).   d/dx: g - softmax · Σg."""
+    """out_i = x_i - log Σ_j e^(x_j)  (stable_log_softmax).   d/dx: g - softmax · Σg, softmax = e^out."""
     def forward(self, x, axis=-1):
-        shifted = x - x.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        axis = _axis("log_softmax", axis, x.shape)
+        out = stable_log_softmax(x, axis)
         self.save_for_backward(out, axis)
         return out
 
@@ -99,10 +109,10 @@ class LogSoftmax(Function):
 
 
 class Softmax(Function):
-    """out_i = e^(x_i) / Σ_j e^(x_j).   d/dx = out · (g - Σ_j g_j out_j)."""
+    """out_i = e^(x_i) / Σ_j e^(x_j) = e^(log softmax).   d/dx = out · (g - Σ_j g_j out_j)."""
     def forward(self, x, axis=-1):
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-        out = e / e.sum(axis=axis, keepdims=True)
+        axis = _axis("softmax", axis, x.shape)
+        out = np.exp(stable_log_softmax(x, axis))
         self.save_for_backward(out, axis)
         return out
 

@@ -1,4 +1,4 @@
-"""Elementwise arithmetic and math functions. Inputs broadcast like numpy; `Function` un-broadcasts
+"""Elementwise arithmetic and math functions, and the matrix product. Inputs broadcast like numpy; `Function` un-broadcasts
 the gradients, so each backward below is written as if all shapes were equal.
 
 Notation: g = dL/d(out), the gradient arriving from above; each backward returns dL/d(input).
@@ -23,7 +23,7 @@ class Sub(Function):
         return x - y
 
     def backward(self, g):
-        return g, -g if self.needs_input_grad[1] else None
+        return g, (-g if self.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -187,3 +187,18 @@ class Cast(Function):
     def backward(self, g):
         return g
 
+
+class MatMul(Function):
+    """out = a @ b for a (..., n, k), b (..., k, m) -> (..., n, m); the batch axes broadcast.
+
+    dL/da = g @ bᵀ,  dL/db = aᵀ @ g (ᵀ swaps the last two axes; the broadcast batch axes are summed
+    back centrally by `Function`). 1-D inputs are handled by `tinynn.ops.matmul` (as a row or a column).
+    """
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a @ b
+
+    def backward(self, g):
+        a, b = self.saved
+        return (g @ np.swapaxes(b, -1, -2) if self.needs_input_grad[0] else None,
+                np.swapaxes(a, -1, -2) @ g if self.needs_input_grad[1] else None)

@@ -1,19 +1,24 @@
 """Convolution and pooling ops on (N, C, H, W) tensors (PyTorch's NCHW layout).
 
-The Functions are thin: forward and backward side by side, the loops live in tinynn/kernels.
-Padding modes other than zeros are done by padding the input first (kernels/pad.py), then running
-a 'valid' convolution; the backward folds the padded gradient back onto the input ('circular'
-wraps it around the torus). Zero padding is passed to the kernels, which treat it implicitly.
+The Functions here hold the math in plain numpy: convolution as the output-pixel loops of
+conv_reference.py, pooling as the windows of pooling.py. Padding modes other than zeros pad the
+input first (padding.py), then run a 'valid' convolution; the backward folds the padded gradient
+back onto the input ('circular' wraps it around the torus). The fast algorithms (im2col on BLAS,
+Winograd, numba) replace `correlate` / the pooling loops through the table in tinynn/kernels;
+`backend=` chooses among them there ('reference' runs the loops here).
 
 conv2d / max_pool2d / avg_pool2d / adaptive_avg_pool2d check their arguments first, so a wrong
 shape gives a message naming the layer, the input shape and the expected one.
 """
 import numpy as np
 
-from .. import kernels        # the kernel modules (and numba) are imported at the first call
+from ..checks import as_array
 from ..function import Function
-from ..kernels.pad import MODES, check_pads, fold2d, pad2d
 from ..tensor import Tensor
+from .conv_reference import (conv2d_backward_input_reference, conv2d_backward_weight_reference,
+                             conv2d_forward_reference)
+from .padding import MODES, check_pads, fold2d, pad2d
+from .pooling import avg_pool_numpy, avg_unpool_numpy, max_pool_numpy, max_unpool_numpy
 
 
 class Conv2d(Function):
@@ -24,22 +29,31 @@ class Conv2d(Function):
     """
     def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                 padding_mode="zeros", backend=None):
-        self.options = dict(stride=stride, dilation=dilation, backend=backend)
-        self.padding, self.mode = padding, padding_mode
+        zero_pads = padding
         if padding_mode != "zeros":
-            x, padding = pad2d(x, padding, padding_mode), (0, 0, 0, 0)
-        self.kernel_padding = padding
-        self.save_for_backward(x, w)
-        return kernels.conv2d_forward(x, w, padding=padding, bias=b, **self.options)
+            x, zero_pads = pad2d(x, padding, padding_mode), (0, 0, 0, 0)
+        self.save_for_backward(x, w, (stride, zero_pads, dilation, backend), padding, padding_mode)
+        return self.correlate(x, w, b, stride, zero_pads, dilation, backend)
 
     def backward(self, g):
-        x, w = self.saved
+        x, w, geometry, padding, mode = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        gx, gw = kernels.conv2d_backward(x, w, g, padding=self.kernel_padding, need_x=need_x, need_w=need_w,
-                                       **self.options)
-        if gx is not None and self.mode != "zeros":
-            gx = fold2d(gx, self.padding, self.mode)
+        gx, gw = self.correlate_backward(x, w, g, *geometry, need_x, need_w)
+        if gx is not None and mode != "zeros":
+            gx = fold2d(gx, padding, mode)
         return gx, gw, (_bias_grad(g) if need_b else None)
+
+    @staticmethod
+    def correlate(x, w, b, stride, padding, dilation, backend):
+        """x ⋆ w + b with zero padding: the loops of conv_reference.py."""
+        y = conv2d_forward_reference(x, w, stride, padding, dilation)
+        return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+    @staticmethod
+    def correlate_backward(x, w, g, stride, padding, dilation, backend, need_x, need_w):
+        """(dL/dx, dL/dw) of `correlate` (None where not needed): the same loops, run backwards."""
+        return (conv2d_backward_input_reference(g, w, x.shape, stride, padding, dilation) if need_x else None,
+                conv2d_backward_weight_reference(x, g, w.shape, stride, padding, dilation) if need_w else None)
 
 
 def _bias_grad(g):
@@ -51,23 +65,24 @@ def _bias_grad(g):
 class MaxPool2d(Function):
     """y = max over each window.   dL/dx: g goes to the (first) maximum of its window, 0 elsewhere."""
     def forward(self, x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
-        y, arg = kernels.max_pool2d_forward(x, kernel, stride, padding, backend)
-        self.x_shape, self.backend = x.shape, backend
-        self.save_for_backward(arg)
+        y, arg = max_pool_numpy(x, kernel, stride, padding)
+        self.save_for_backward(arg, x.shape, backend)
         return y
 
     def backward(self, g):
-        return kernels.max_pool2d_backward(g, self.saved[0], self.x_shape, self.backend)
+        arg, x_shape, _ = self.saved
+        return max_unpool_numpy(g, arg, x_shape)
 
 
 class AvgPool2d(Function):
     """y = mean over each window (zero padding counted).   dL/dx: g / (kh·kw) to every window element."""
     def forward(self, x, kernel, stride, padding=(0, 0, 0, 0), backend=None):
-        self.args = (x.shape, kernel, stride, padding, backend)
-        return kernels.avg_pool2d_forward(x, kernel, stride, padding, backend)
+        self.save_for_backward(x.shape, kernel, stride, padding, backend)
+        return avg_pool_numpy(x, kernel, stride, padding)
 
     def backward(self, g):
-        return kernels.avg_pool2d_backward(g, *self.args)
+        x_shape, kernel, stride, padding, _ = self.saved
+        return avg_unpool_numpy(g, x_shape, kernel, stride, padding)
 
 
 # ---- argument checks -----------------------------------------------------------------------------
@@ -100,7 +115,9 @@ def conv_padding(padding, kernel, stride, dilation):
 def _as_input(x, dtype, layer):
     """x as a Tensor: arrays are wrapped, and with `dtype` (a layer's weight dtype) cast to it, as Linear does."""
     if not isinstance(x, Tensor):
-        x = Tensor(np.asarray(x, dtype=dtype))
+        x = Tensor(as_array(x, dtype, op=str(layer)))
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{layer}: expected numbers, got data of dtype {x.dtype}")
     if dtype is not None and x.dtype != dtype:
         return x.astype(dtype)
     if x.dtype.kind != "f":

@@ -3,63 +3,35 @@ pad, index. Their backward moves the gradient back to where each element came fr
 """
 import numpy as np
 
+from ..checks import axes as _axes, axis as _axis
 from ..function import Function
-
-
-class MatMul(Function):
-    """out = a @ b, numpy semantics incl. 1-D and batched inputs.
-
-    Shapes (..., n, k) @ (..., k, m) -> (..., n, m).   dL/da = g @ bᵀ,  dL/db = aᵀ @ g.
-    A 1-D a is a row (1, k) and a 1-D b a column (k, 1); the batch axes broadcast and are summed
-    back centrally by `Function`.
-    """
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return a @ b
-
-    def backward(self, g):
-        a, b = self.saved
-        if a.ndim == 1 and b.ndim == 1:        # dot product: out is a scalar
-            return g * b, g * a
-        if a.ndim == 1:
-            g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        ga = gb = None
-        if self.needs_input_grad[0]:
-            ga = g @ np.swapaxes(b2, -1, -2)
-            ga = ga[..., 0, :] if a.ndim == 1 else ga
-        if self.needs_input_grad[1]:
-            gb = np.swapaxes(a2, -1, -2) @ g
-            gb = gb[..., 0] if b.ndim == 1 else gb
-        return ga, gb
 
 
 class Reshape(Function):
     """out = x with a new shape (same elements, row-major order).   d/dx = g reshaped back."""
     def forward(self, x, shape):
-        self.shape = x.shape
+        self.save_for_backward(x.shape)
         try:
             return x.reshape(shape)
-        except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}") from None
+        except (ValueError, TypeError):
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                             f"to {shape}") from None
 
     def backward(self, g):
-        return g.reshape(self.shape)
+        return g.reshape(self.saved[0])
 
 
 class Permute(Function):
     """out = x with its axes reordered: out.shape[i] = x.shape[dims[i]].   d/dx = g with the inverse order."""
     def forward(self, x, dims):
-        if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-            raise ValueError(f"permute needs a reordering of all {x.ndim} axes, got {tuple(dims)}")
-        self.dims = dims
+        if len(dims) != x.ndim or len(_axes("permute", dims, x.shape)) != x.ndim:
+            raise ValueError(f"permute: needs a reordering of all {x.ndim} axes of shape {x.shape}, got {tuple(dims)}")
+        dims = tuple(_axis("permute", d, x.shape) for d in dims)
+        self.save_for_backward(dims)
         return np.transpose(x, dims)
 
     def backward(self, g):
-        return np.transpose(g, np.argsort([d % g.ndim for d in self.dims]))
+        return np.transpose(g, np.argsort(self.saved[0]))
 
 
 class Expand(Function):
@@ -68,7 +40,7 @@ class Expand(Function):
         try:
             return np.broadcast_to(x, shape)
         except ValueError:
-            raise ValueError(f"cannot expand a tensor of shape {x.shape} to {shape}") from None
+            raise ValueError(f"expand: cannot expand a tensor of shape {x.shape} to {shape}") from None
 
     def backward(self, g):
         return g
@@ -77,25 +49,36 @@ class Expand(Function):
 class Concat(Function):
     """out = [x₁, x₂, ...] joined along `axis`.   dL/dxᵢ = the slice of g where xᵢ went."""
     def forward(self, *xs, axis=0):
-        self.axis = axis
-        self.splits = np.cumsum([x.shape[axis] for x in xs[:-1]])
+        if not xs:
+            raise ValueError("concat: needs at least one tensor")
+        axis = _axis("concat", axis, xs[0].shape)
+        if any(x.ndim != xs[0].ndim or x.shape[:axis] + x.shape[axis + 1:] != xs[0].shape[:axis] + xs[0].shape[axis + 1:]
+               for x in xs):
+            raise ValueError(f"concat: along axis {axis}, all other axes must agree, got shapes "
+                             f"{[x.shape for x in xs]}")
+        self.save_for_backward(np.cumsum([x.shape[axis] for x in xs[:-1]]), axis)
         return np.concatenate(xs, axis=axis)
 
     def backward(self, g):
-        return tuple(np.split(g, self.splits, axis=self.axis))
+        splits, axis = self.saved
+        return tuple(np.split(g, splits, axis=axis))
 
 
 class Pad(Function):
     """out = x surrounded by `value`; pad_width as in numpy.pad.   d/dx = the centre of g."""
     def forward(self, x, pad_width, value=0.0):
-        pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+        try:
+            pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+        except (ValueError, TypeError):
+            raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape {x.shape} "
+                             "(one (before, after) pair per axis, or one pair for all)") from None
         if np.any(pad_width < 0):
-            raise ValueError(f"pad widths must be non-negative, got {pad_width.tolist()}")
-        self.centre = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
+            raise ValueError(f"pad: widths must be non-negative, got {pad_width.tolist()}")
+        self.save_for_backward(tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape)))
         return np.pad(x, pad_width, constant_values=value)
 
     def backward(self, g):
-        return g[self.centre]
+        return g[self.saved[0]]
 
 
 def _is_basic(index):
@@ -111,16 +94,17 @@ class GetItem(Function):
     several times, so the scatter must add (np.add.at) rather than assign.
     """
     def forward(self, x, index):
-        self.index, self.shape = index, x.shape
+        self.save_for_backward(index, x.shape)
         try:
             return x[index]
         except IndexError as err:
-            raise IndexError(f"index {index!r} does not fit a tensor of shape {x.shape}: {err}") from None
+            raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape {x.shape}: {err}") from None
 
     def backward(self, g):
-        gx = np.zeros(self.shape, dtype=g.dtype)
-        if _is_basic(self.index):
-            gx[self.index] = g
+        index, shape = self.saved
+        gx = np.zeros(shape, dtype=g.dtype)
+        if _is_basic(index):
+            gx[index] = g
         else:
-            np.add.at(gx, self.index, g)
+            np.add.at(gx, index, g)
         return gx

@@ -5,29 +5,16 @@ A subclass only writes `_update(p, g, state, group)`: the update rule for one pa
 and its group's hyper-parameters. The parameter loop, the skipping of parameters without a
 gradient, and the `state_dict` format (PyTorch's: parameters numbered in group order) live here.
 
-Updates run on every training step, so they work on the arrays in place (`np.multiply(a, b, out=a)`)
-and take their temporaries from `_scratch`, which keeps one buffer per (shape, dtype) and slot.
+A faster version of a rule (the fused Adam of tinynn/kernels) is looked up in `fast_paths`, the
+table the ops use too; the rule's own code here never names it.
 """
 import copy
 import math
 
 import numpy as np
 
-from ..kernels.backend import NUMBA_DTYPES
+from ..function import fast_paths
 from ..tensor import Tensor, enable_grad
-
-
-def _kernels():
-    """The numba module of fused updates, or None for the numpy twins.
-
-    TINYNN_BACKEND=numpy or NUMBA_DISABLE_JIT=1 select the numpy code, and so does backend 'auto'
-    until numba is loaded (tinynn/kernels/warmup.py); numba is imported only when it is used.
-    """
-    from ..kernels import backend
-    if backend.resolve() != "numba":
-        return None
-    from ..kernels import optim as kernels
-    return kernels
 
 
 class _Required:
@@ -60,15 +47,11 @@ def _check_params(name, params):
 class Optimizer:
     """Base class: `Optimizer(params, defaults)`; params is an iterable of Tensors or of dicts (groups)."""
 
-    _has_fused_update = False       # True in rules with a numba kernel (Adam): only they look one up
-
     def __init__(self, params, defaults):
         _check_params(type(self).__name__, params)
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
-        self._buffers = {}
-        self._kernels = None
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list (an exhausted generator? "
@@ -142,59 +125,35 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        self._kernels = _kernels() if self._has_fused_update else None     # looked up once per step
-        try:
-            for group in self.param_groups:
-                for p in group["params"]:
-                    g = p.grad
-                    if g is None:
-                        continue
-                    if g.shape != p.data.shape:
-                        raise ValueError(f"{type(self).__name__}: a gradient of shape {g.shape} belongs to a "
-                                         f"parameter of shape {p.data.shape}")
-                    state = self.state.get(p)
-                    if state is None:
-                        state = self.state[p] = {}
-                    self._update(p, g, state, group)
-        finally:
-            self._kernels = None                       # a module: kept out of copies and pickles
+        rule = type(self)._update
+        update = fast_paths.get(rule, rule)            # the rule, or a faster one from tinynn/kernels
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if g.shape != p.data.shape:
+                    raise ValueError(f"{type(self).__name__}: a gradient of shape {g.shape} belongs to a "
+                                     f"parameter of shape {p.data.shape}")
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                update(self, p, g, state, group)
         return loss
 
     def _update(self, p, g, state, group):
         raise NotImplementedError
 
-    # ---- helpers for the update rules -------------------------------------------------------------
-    def _scratch(self, like, slot=0):
-        """A reusable temporary array shaped like `like` (one per shape, dtype and slot)."""
-        key = (like.shape, like.dtype, slot)
-        buf = self._buffers.get(key)
-        if buf is None:
-            buf = self._buffers[key] = np.empty_like(like)
-        return buf
-
-    def _fused(self, p, g):
-        """The kernel module when a fused update can run on (p, g): numba backend, contiguous, same dtype,
-        one the kernel takes (float32 or float64)."""
-        if self._kernels is None or not p.data.flags.c_contiguous or g.dtype != p.data.dtype or \
-                p.data.dtype not in NUMBA_DTYPES:
-            return None
-        return self._kernels
-
+    # ---- a helper for the update rules -------------------------------------------------------------
     def _effective_grad(self, p, g, wd, maximize):
         """The gradient the rule works with: g, negated if maximize, plus wd·θ (the L2 penalty's gradient).
 
         As in PyTorch, the sign flip comes first, so weight decay shrinks θ in both directions.
-        Returns `g` itself when nothing changes, otherwise a scratch array (p.grad is never modified).
+        Returns a new array when anything changes (p.grad is never modified).
         """
-        if not wd and not maximize:
-            return g
-        out = self._scratch(g, 0)
-        if wd:
-            np.multiply(p.data, wd, out=out)
-            (np.subtract if maximize else np.add)(out, g, out=out)
-        else:
-            np.negative(g, out=out)
-        return out
+        if maximize:
+            g = -g
+        return g + wd * p.data if wd else g
 
     # ---- saving and loading -----------------------------------------------------------------------
     def state_dict(self):

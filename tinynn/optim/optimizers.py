@@ -3,7 +3,8 @@
 Notation of every docstring (PyTorch's): θ parameter, g gradient, γ lr, λ weight_decay, t the
 step count of this parameter (1 at the first update). "L2" weight decay adds λθ to g before the
 rule; AdamW instead shrinks θ directly (decoupled). With maximize=True, g is negated first.
-All arithmetic is in place on numpy arrays; see `Optimizer._scratch`.
+The code below is each rule in plain numpy, in the order of its docstring; the state arrays (m, v, ...)
+and θ are updated in place. (A fused one-pass Adam is registered in tinynn/kernels.)
 """
 import math
 
@@ -33,29 +34,17 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0")
 
     def _update(self, p, g, state, group):
-        mu = group["momentum"]
+        mu, tau = group["momentum"], group["dampening"]
         g = self._effective_grad(p, g, group["weight_decay"], group["maximize"])
-        tmp = self._scratch(g, 1)
         if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = g.copy()
             else:
-                np.multiply(buf, mu, out=buf)
-                if group["dampening"]:
-                    np.multiply(g, 1 - group["dampening"], out=tmp)
-                    np.add(buf, tmp, out=buf)
-                else:
-                    np.add(buf, g, out=buf)
-            if group["nesterov"]:
-                out = self._scratch(g, 0)
-                np.multiply(buf, mu, out=tmp)
-                np.add(g, tmp, out=out)
-                g = out
-            else:
-                g = buf
-        np.multiply(g, group["lr"], out=tmp)
-        np.subtract(p.data, tmp, out=p.data)
+                b *= mu
+                b += (1 - tau) * g if tau else g
+            g = g + mu * b if group["nesterov"] else b
+        p.data -= group["lr"] * g
 
 
 class Adam(Optimizer):
@@ -72,7 +61,6 @@ class Adam(Optimizer):
     """
 
     _decoupled = False
-    _has_fused_update = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
                  maximize=False):
@@ -86,46 +74,32 @@ class Adam(Optimizer):
         for i, beta in enumerate(group["betas"]):
             self._check_number(f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
 
-    def _update(self, p, g, state, group):
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    def _prepare(self, p, g, state, group):
+        """The state (made at the first step), the decay, the step count: (g to use, t)."""
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)
             state["exp_avg_sq"] = np.zeros_like(p.data)
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
             state["max_exp_avg_sq"] = np.zeros_like(p.data)
-        if self._decoupled:
-            if wd:
-                np.multiply(p.data, 1 - lr * wd, out=p.data)
-            g = self._effective_grad(p, g, 0, group["maximize"])
-        else:
-            g = self._effective_grad(p, g, wd, group["maximize"])
-        state["step"] = t = state["step"] + 1
-        kernels = None if group["amsgrad"] else self._fused(p, g)
-        if kernels is not None:      # the same formulas as below, in one compiled pass
-            dt = p.data.dtype.type
-            kernels.adam_update(p.data.reshape(-1), g.reshape(-1), state["exp_avg"].reshape(-1),
-                                state["exp_avg_sq"].reshape(-1), dt(beta1), dt(beta2), dt(1 - beta1),
-                                dt(1 - beta2), dt(group["eps"]),
-                                dt(lr / (1 - beta1 ** t)), dt(1 / math.sqrt(1 - beta2 ** t)))
-            return
-        m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._scratch(g, 1)
-        np.multiply(m, beta1, out=m)
-        np.multiply(g, 1 - beta1, out=tmp)
-        np.add(m, tmp, out=m)
-        np.multiply(v, beta2, out=v)
-        np.multiply(g, g, out=tmp)
-        np.multiply(tmp, 1 - beta2, out=tmp)
-        np.add(v, tmp, out=v)
+        lr, wd = group["lr"], group["weight_decay"]
+        if self._decoupled and wd:
+            p.data *= 1 - lr * wd
+        g = self._effective_grad(p, g, 0 if self._decoupled else wd, group["maximize"])
+        state["step"] += 1
+        return g, state["step"]
+
+    def _update(self, p, g, state, group):
+        g, t = self._prepare(p, g, state, group)
+        (beta1, beta2), m, v = group["betas"], state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * (g * g)
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # denominator √v̂ + ε = √v/√(1−β₂ᵗ) + ε; step size γ/(1−β₁ᵗ) turns m into m̂
-        np.sqrt(v, out=tmp)
-        np.multiply(tmp, 1 / math.sqrt(1 - beta2 ** t), out=tmp)
-        np.add(tmp, group["eps"], out=tmp)
-        np.divide(m, tmp, out=tmp)
-        np.multiply(tmp, lr / (1 - beta1 ** t), out=tmp)
-        np.subtract(p.data, tmp, out=p.data)
+        # √v̂ + ε = √v/√(1−β₂ᵗ) + ε, and the step size γ/(1−β₁ᵗ) turns m into m̂
+        p.data -= m / (np.sqrt(v) * (1 / math.sqrt(1 - beta2 ** t)) + group["eps"]) * (group["lr"] / (1 - beta1 ** t))
 
 
 class AdamW(Adam):
@@ -164,35 +138,22 @@ class RMSprop(Optimizer):
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p.data)
         state["step"] += 1
-        v, tmp = state["square_avg"], self._scratch(g, 1)
-        np.multiply(v, alpha, out=v)
-        np.multiply(g, g, out=tmp)
-        np.multiply(tmp, 1 - alpha, out=tmp)
-        np.add(v, tmp, out=v)
+        v = state["square_avg"]
+        v *= alpha
+        v += (1 - alpha) * (g * g)
+        v_tilde = v
         if group["centered"]:
-            if "grad_avg" not in state:
-                state["grad_avg"] = np.zeros_like(p.data)
-            avg = state["grad_avg"]
-            np.multiply(avg, alpha, out=avg)
-            np.multiply(g, 1 - alpha, out=tmp)
-            np.add(avg, tmp, out=avg)
-            np.multiply(avg, avg, out=tmp)
-            np.subtract(v, tmp, out=tmp)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(v, out=tmp)
-        np.add(tmp, group["eps"], out=tmp)
-        np.divide(g, tmp, out=tmp)
+            avg = state.setdefault("grad_avg", np.zeros_like(p.data))
+            avg *= alpha
+            avg += (1 - alpha) * g
+            v_tilde = v - avg * avg
+        step = g / (np.sqrt(v_tilde) + group["eps"])
         if mu > 0:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = np.zeros_like(p.data)
-            buf = state["momentum_buffer"]
-            np.multiply(buf, mu, out=buf)
-            np.add(buf, tmp, out=buf)
-            np.multiply(buf, group["lr"], out=tmp)
-        else:
-            np.multiply(tmp, group["lr"], out=tmp)
-        np.subtract(p.data, tmp, out=p.data)
+            b = state.setdefault("momentum_buffer", np.zeros_like(p.data))
+            b *= mu
+            b += step
+            step = b
+        p.data -= group["lr"] * step
 
 
 class Adagrad(Optimizer):
@@ -215,11 +176,6 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
         state["step"] = t = state["step"] + 1
-        s, tmp = state["sum"], self._scratch(g, 1)
-        np.multiply(g, g, out=tmp)
-        np.add(s, tmp, out=s)
-        np.sqrt(s, out=tmp)
-        np.add(tmp, group["eps"], out=tmp)
-        np.divide(g, tmp, out=tmp)
-        np.multiply(tmp, group["lr"] / (1 + (t - 1) * group["lr_decay"]), out=tmp)
-        np.subtract(p.data, tmp, out=p.data)
+        s = state["sum"]
+        s += g * g
+        p.data -= group["lr"] / (1 + (t - 1) * group["lr_decay"]) * (g / (np.sqrt(s) + group["eps"]))

@@ -14,7 +14,7 @@ The fast kernels in this package must agree with these loops to round-off (tests
 """
 import numpy as np
 
-from .pad import fold2d, pad2d
+from ..ops.padding import fold2d, pad2d
 
 
 def output_size(size, kernel, stride, pad_total, dilation):

@@ -10,15 +10,17 @@ in a fresh process (benchmarks/alone.py): SUSY MLP batch 1024 870-970 faults per
 1768; with the settings below 0, and the steps faster: SUSY 7.4-8.4 -> 3.9-4.9 ms, φ⁴ 13-15 -> 10-12 ms
 (1 thread), SUSY 8.1 -> 4.6 ms and φ⁴ 13.7 -> 8.8 ms (2 threads).
 
-What: on glibc (Linux), `import tinynn` calls mallopt(M_MMAP_THRESHOLD, 32 MB) and
+What: an opt-in. `tinynn.kernels.malloc.keep_freed_memory()` (the benchmarks call it first thing;
+`import tinynn` itself changes nothing in the process) calls, on glibc (Linux), mallopt(M_MMAP_THRESHOLD, 32 MB) and
 mallopt(M_TRIM_THRESHOLD, 64 MB) - the values glibc's own adaptive rule ends at, set from the
 start. Blocks up to 32 MB then come from the heap and are reused; the process keeps up to 64 MB of
 freed memory for the next step. (M_TOP_PAD alone, also tried, fixes the mmap threshold at 128 KB
 and so made a large convolution fault more, 525 faults per call.)
 
-Opt out with TINYNN_NO_MALLOPT=1. Malloc settings of your own (MALLOC_MMAP_THRESHOLD_ and friends,
-GLIBC_TUNABLES=glibc.malloc...) are left alone. On other C libraries (macOS, Windows, musl) nothing
-is done.
+It affects the whole process (the allocations of every library in it), which is why it is not done
+on import. Malloc settings of your own (MALLOC_MMAP_THRESHOLD_ and friends, GLIBC_TUNABLES=glibc.malloc...)
+are left alone, and so is a process with TINYNN_NO_MALLOPT=1. On other C libraries (macOS, Windows,
+musl) nothing is done.
 """
 import os
 

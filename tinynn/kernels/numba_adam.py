@@ -1,4 +1,4 @@
-"""Fused optimiser updates: one pass over a parameter instead of a dozen whole-array numpy calls.
+"""The fused Adam update in numba: one pass over a parameter instead of a dozen whole-array numpy calls.
 
 An Adam step touches θ, g, m and v; written with numpy (`tinynn/optim/optimizers.py`, the readable
 twin) it is ~12 passes over memory and ~12 Python-level calls per parameter, which dominates the
@@ -6,7 +6,7 @@ step of a small network. Here the same formulas run element by element in one co
 Arrays are flat (callers pass `a.reshape(-1)` of contiguous arrays, which are views).
 error_model="numpy" lets division skip Python's zero check, so the loop compiles tight.
 All numbers come in the parameter's dtype (1-β too), so every operation rounds exactly as the numpy
-twin's does: the fused and the numpy update give the same bits (tests/kernels/test_kernels_tiers.py), and
+twin's does: the fused and the numpy update give the same bits (tests/kernels/test_optim_fused.py), and
 backend 'auto' may switch from one to the other during training (tinynn/kernels/warmup.py).
 """
 import math
