@@ -22,7 +22,7 @@ not needed to show anything here. 20 % of the 506 towns are held out as the test
 import sys
 import warnings
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -17,7 +17,7 @@ training data, faint ones test data.
 import sys
 import warnings
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -19,7 +19,7 @@ point is that with millions of events a deep network does, and then gains little
 import sys
 import warnings
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np

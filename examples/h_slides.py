@@ -22,7 +22,7 @@ the memorising of 40 points. Losses are the BCE alone (no penalty term) in every
 """
 import sys
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -20,7 +20,7 @@ standardised), so then only the low-level network is trained, and the output say
 import sys
 import warnings
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np
