@@ -45,6 +45,7 @@ from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, PercentFormatter
 
 import tinynn as tn
 import tinynn.nn as nn
@@ -110,6 +111,10 @@ def curves_figure(history, full_history, stopped, best_epoch, sheet_acc, test_ac
         ax.grid(alpha=0.3, which="both")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlim(0.5, more[-1] + 0.5)
+        ax.yaxis.set_major_locator(FixedLocator([0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2]))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axes[1].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[1].plot([best_epoch, more[-1]], 1 - np.array([sheet_acc, test_acc]), "D", ms=10, mfc="none", mew=2,
                  color="C3", label="test set: checkpoint (a), fully trained (b)")
     axes[0].set_title("H4a-b: loss" + (f"; (a) stopped early after epoch {stopped}" if stopped else ""))

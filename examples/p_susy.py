@@ -98,9 +98,14 @@ def main():
     path = res.figure("P1", "susy_curves")
     fig.savefig(path, dpi=100)
     plt.close(fig)
-    floor = 0.65 if args.quick else 0.72
+    majority = float(max(y_te.mean(), 1 - y_te.mean()))
+    numbers["always the majority class"] = majority
+    accs = [v for k, v in numbers.items() if k.startswith("test accuracy")]
+    lesson = all(a >= majority + (0.12 if args.quick else 0.18) for a in accs)     # SUSY is learnable
+    if full:                                          # and the physicists' high-level features carry most of it
+        lesson = lesson and numbers["test accuracy high-level (10)"] >= numbers["test accuracy low-level (8)"] - 0.02
     res.add("P1", "SUSY classifier " + ("(all / low / high)" if full else "(low-level only: staged subset)"),
-            numbers, [path], check=all(v > floor for k, v in numbers.items() if k.startswith("test accuracy")))
+            numbers, [path], check=lesson)
     return res.finish()
 
 
