@@ -78,6 +78,7 @@ def main(argv=None):
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="full", action="store_false", help="quick mode (the default here)")
     mode.add_argument("--full", dest="full", action="store_true", help="the lecture sheets' settings (minutes)")
+    parser.set_defaults(full=False)
     parser.add_argument("--out", default="out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default=None, help="run only scripts whose name contains this text")

@@ -109,6 +109,18 @@ def test_blas_limited_whatever_the_import_order():
     assert proc.stdout.strip() == "1"
 
 
+def test_runner_mode(tmp_path, monkeypatch):
+    """run_all defaults to --quick and passes the chosen mode to every script."""
+    seen = []
+    monkeypatch.setattr(run_all, "example_scripts", lambda only=None: [EXAMPLES / "x_fake.py"])
+    monkeypatch.setattr(run_all, "run_script", lambda script, cmd: (seen.append(cmd), (0, ""))[1])
+    run_all.main(["--out", str(tmp_path / "a")])
+    run_all.main(["--quick", "--out", str(tmp_path / "b")])
+    run_all.main(["--full", "--out", str(tmp_path / "c")])
+    assert ["--quick" in c for c in seen] == [True, True, False]
+    assert ["--full" in c for c in seen] == [False, False, True]
+
+
 def test_runner_exit_status(tmp_path, monkeypatch, capsys):
     bad = tmp_path / "bad_example.py"
     bad.write_text("import sys\nprint('broken on purpose')\nsys.exit(1)\n")
