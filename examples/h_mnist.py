@@ -110,13 +110,13 @@ def curves_figure(history, full_history, stopped, best_epoch, sheet_acc, test_ac
         ax.set(xlabel="epoch", ylabel=label, yscale="log")
         ax.grid(alpha=0.3, which="both")
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlim(0.5, more[-1] + 0.5)
+        ax.set_xlim(0.5, more[-1] + max(0.5, 0.04 * more[-1]))     # room for the last test marker
         ax.yaxis.set_major_locator(FixedLocator([0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2]))
         ax.yaxis.set_minor_formatter(NullFormatter())
     axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axes[1].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[1].plot([best_epoch, more[-1]], 1 - np.array([sheet_acc, test_acc]), "D", ms=10, mfc="none", mew=2,
-                 color="C3", label="test set: checkpoint (a), fully trained (b)")
+                 color="C3", clip_on=False, label="test set: checkpoint (a), fully trained (b)")
     axes[0].set_title("H4a-b: loss" + (f"; (a) stopped early after epoch {stopped}" if stopped else ""))
     axes[1].set_title(f"H4a-b: error rate; test accuracy {sheet_acc:.2%} (a) → {test_acc:.2%} (b)")
     fig.legend(*axes[1].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=9, frameon=False)

@@ -137,15 +137,18 @@ def which_mattered(by_name):
             f"is {both / min(norm, eng):.2f}× that of the better single step.")
 
 
-def prediction_figure(plots, epochs, n_test, M, path):
+def prediction_figure(plots, summary, epochs, n_test, M, path):
     cols = 4
     rows = -(-len(plots) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4.4 * rows), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4.9 * rows), squeeze=False, layout="constrained")
     lo, hi = 0, float(np.percentile(M, 99.5)) + 10
     for ax in axes.ravel()[len(plots):]:
         ax.axis("off")
+    if len(plots) < rows * cols:                               # the table in the first free cell
+        axes.ravel()[len(plots)].text(0, 1, summary, va="top", family="monospace", fontsize=7.8,
+                                      transform=axes.ravel()[len(plots)].transAxes)
     for ax, (name, lr, pred, truth, rmse) in zip(axes.ravel(), plots):
-        ax.axhspan(*BULK, color="0.92", zorder=0)
+        ax.axvspan(*BULK, color="0.92", zorder=0)
         ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="prediction = truth")
         ax.scatter(truth, pred, s=10, alpha=0.7)
         ax.set(xlim=(lo, hi), ylim=(lo, hi), aspect="equal", xlabel="true M [GeV]", ylabel="predicted M [GeV]",
@@ -201,7 +204,10 @@ def main():
         print(f"  {r['variant']:36s} {r['lr']:7.0e} {nums}  {r['status']}")
 
     path = res.figure("R1.2", "prediction_vs_truth")
-    prediction_figure(plots, epochs, len(idx_te), M, path)
+    summary = "held-out RMS error [GeV]\n\n" + f"{'always the training mean':43s} {mean_rms:5.1f}\n" + "\n".join(
+        f"{r['variant']:33s} lr {r['lr']:5.0e} " + (f"{r['rmse']:5.1f}" if "rmse" in r else "diverges")
+        for r in rows)
+    prediction_figure(plots, summary, epochs, len(idx_te), M, path)
 
     err = {}                                                  # variant -> RMS error at its best lr
     for r in rows:
