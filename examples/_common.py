@@ -10,11 +10,11 @@ Every example script does:
 `finish` prints the table and writes OUT/results/<script>.json, which run_all.py gathers into
 OUT/results.md. A failed sanity check makes the script exit with status 1.
 
-Importing it limits the BLAS library (OpenBLAS, MKL, BLIS) to one thread with threadpoolctl, unless
-the caller chose a count in OPENBLAS_NUM_THREADS / MKL_NUM_THREADS / OMP_NUM_THREADS. threadpoolctl
-acts on the loaded library, so the import order does not matter (an environment variable would be
-read only if set before numpy loads). The examples' matrices are small: BLAS threads only cost
-wake-ups on a shared CPU.
+Importing it limits the BLAS library (OpenBLAS, MKL, BLIS) to one thread, unless the caller chose a
+count in OPENBLAS_NUM_THREADS / MKL_NUM_THREADS / OMP_NUM_THREADS: threadpoolctl acts on the library
+numpy has already loaded, so the import order does not matter, and the environment variables it
+also sets reach worker processes (GridSearchCV's n_jobs). The examples' matrices are small: BLAS
+threads only cost wake-ups on a shared CPU.
 """
 import argparse
 import json
@@ -22,13 +22,18 @@ import os
 import pathlib
 import time
 
-import matplotlib
-import numpy  # noqa: F401  (loads the BLAS library, so threadpoolctl below finds it)
-from threadpoolctl import threadpool_limits
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+_LIMIT_BLAS = not any(os.environ.get(v) for v in _THREAD_VARS)
+if _LIMIT_BLAS:
+    os.environ.update({"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+
+import matplotlib  # noqa: E402
+import numpy  # noqa: E402,F401  (loads the BLAS library, so threadpoolctl below finds it)
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 matplotlib.use("Agg")
 
-if not any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")):
+if _LIMIT_BLAS:
     _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")   # kept: the limit lasts for the process
 
 
