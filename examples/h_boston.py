@@ -24,7 +24,7 @@ not needed to show anything here. 20 % of the 506 towns are held out as the test
    before the search lets each fold see the other folds' means — a small leak, harmless with 12
    smooth features.)
 
-    python examples/h_boston.py [--quick] [--out out] [--seed 0]
+    python examples/h_boston.py [--quick | --full] [--out out] [--seed 0]
 """
 import sys
 import warnings

@@ -12,7 +12,7 @@
     with alpha=0), averaged over the epoch's mini-batches — so 2·loss_curve_ is the training MSE.
     A perfect fit of f would leave MSE = σ² = 0.01, the noise; the test MSE shows how close we get.
 
-    python examples/h_xor_regression.py [--quick] [--out out] [--seed 0]
+    python examples/h_xor_regression.py [--quick | --full] [--out out] [--seed 0]
 """
 import sys
 import warnings

@@ -15,7 +15,7 @@ Data: with the full UCI SUSY.csv(.gz) under $TINYNN_DATA/susy/ the run trains al
 sets on its first 100,000 events; the staged subset has only the 8 low-level features (already
 standardised), so then only the low-level network is trained, and the output says so.
 
-    python examples/p_susy.py [--quick] [--out out] [--seed 0]
+    python examples/p_susy.py [--quick | --full] [--out out] [--seed 0]
 """
 import sys
 import warnings
