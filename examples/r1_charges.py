@@ -95,7 +95,7 @@ def check_three_classes(pred, y):
 def plot_binary_evolution(X, y, seen, lr, path):
     """Top: 3-D surfaces of ŷ; bottom: ŷ > 0.5 with the training labels, one column per snapshot."""
     epochs = sorted(seen)
-    fig = plt.figure(figsize=(3.6 * len(epochs), 7.4))
+    fig = plt.figure(figsize=(3.6 * len(epochs), 7.9))
     q1, q2 = np.meshgrid(GRID, GRID, indexing="ij")
     for j, e in enumerate(epochs):
         surface, train_out, loss = seen[e]
@@ -122,7 +122,7 @@ def plot_binary_evolution(X, y, seen, lr, path):
             fig.legend(*ax2.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=10,
                        frameon=False)
     fig.suptitle(f"R1.1d: 2→10→10→1 (tanh, sigmoid), SGD batch 1, lr = {lr:g}", fontsize=13)
-    fig.subplots_adjust(left=0.05, right=0.96, top=0.88, bottom=0.1, hspace=0.35, wspace=0.25)
+    fig.subplots_adjust(left=0.05, right=0.96, top=0.89, bottom=0.13, hspace=0.35, wspace=0.25)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
