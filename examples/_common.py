@@ -1,7 +1,7 @@
 """Shared plumbing for the example scripts: command-line options, figure paths and the results table.
 
 Every example script does:
-    args = parse_args(__doc__)                     # --quick, --out, --seed (+ its own options)
+    args = parse_args(__doc__)                     # --quick / --full, --out, --seed (+ its own options)
     res = Results("s3_projection", args)
     ... compute ...
     res.add("S3.2a", "logistic regression on data2d.npy", {"accuracy": acc},
@@ -10,9 +10,11 @@ Every example script does:
 `finish` prints the table and writes OUT/results/<script>.json, which run_all.py gathers into
 OUT/results.md. A failed sanity check makes the script exit with status 1.
 
-Import it before numpy (first after the standard library): it sets OPENBLAS_NUM_THREADS=1 unless
-the caller chose a value, and OpenBLAS reads that variable only when numpy loads it. The examples'
-matrices are small, so BLAS threads only cost wake-ups on a shared CPU.
+Importing it limits the BLAS library (OpenBLAS, MKL, BLIS) to one thread, unless the caller chose a
+count in OPENBLAS_NUM_THREADS / MKL_NUM_THREADS / OMP_NUM_THREADS: threadpoolctl acts on the library
+numpy has already loaded, so the import order does not matter, and the environment variables it
+also sets reach worker processes (GridSearchCV's n_jobs). The examples' matrices are small: BLAS
+threads only cost wake-ups on a shared CPU.
 """
 import argparse
 import json
@@ -20,17 +22,33 @@ import os
 import pathlib
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+_LIMIT_BLAS = not any(os.environ.get(v) for v in _THREAD_VARS)
+if _LIMIT_BLAS:
+    os.environ.update({"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
 
-import matplotlib  # noqa: E402  (imports numpy, so after the line above)
+import matplotlib  # noqa: E402
+import numpy  # noqa: E402,F401  (loads the BLAS library, so threadpoolctl below finds it)
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 matplotlib.use("Agg")
 
+if _LIMIT_BLAS:
+    _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")   # kept: the limit lasts for the process
+
 
 def parse_args(doc, argv=None, extra=None):
-    """Parse --quick, --out DIR, --seed N; `extra(parser)` may add the script's own options."""
+    """Parse --quick | --full, --out DIR, --seed N; `extra(parser)` may add the script's own options.
+
+    Every script runs the sheet's settings (--full) unless --quick is given; run_all.py defaults to
+    --quick. `args.quick` is True for --quick, False for --full."""
     parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
-    parser.add_argument("--quick", action="store_true", help="small settings that finish in seconds")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", dest="quick", action="store_true",
+                      help="fewer epochs / smaller grids, the same lessons, in seconds")
+    mode.add_argument("--full", dest="quick", action="store_false",
+                      help="the lecture sheet's settings (the default)")
+    parser.set_defaults(quick=False)
     parser.add_argument("--out", default="out", help="output folder; figures go to OUT/<exercise-id>/")
     parser.add_argument("--seed", type=int, default=0, help="random seed (tinynn.manual_seed and numpy)")
     if extra is not None:

@@ -8,18 +8,23 @@ iii) all of them). We train two, both from tinynn.classic, on standardised featu
   an MLP (two hidden layers of 64 ReLU units, Adam, early stopping on 10 % of the training part),
   gradient-boosted trees (depth 3, shrinkage 0.1) — the slides' advice for "structured" features.
 The course's files (10k and 100k events) are not reachable; without the full UCI file the run uses
-the staged 7,500-event subset and says so. 30 % of the events are the test set.
+the staged 7,500-event subset (in both modes; --quick trains fewer epochs and trees) and says so.
+30 % of the events are the test set.
 
 With a few thousand events the high-level masses carry most of the separating power: a network must
 learn such combinations from the low-level momenta itself, which needs far more data (the paper's
 point is that with millions of events a deep network does, and then gains little from the masses).
+With 5,250 training events the MLP on all 28 features scores below the MLP on the 7 masses: the 21
+momenta add little beyond the masses but four times the inputs, and the net overfits them (the run
+prints the training and test accuracies that show it); boosted trees, which pick the features they
+split on, do not lose accuracy that way.
 
-    python examples/h_higgs.py [--quick] [--out out] [--seed 0]
+    python examples/h_higgs.py [--quick | --full] [--out out] [--seed 0]
 """
 import sys
 import warnings
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,6 +41,15 @@ def classifiers(quick, seed):
                                                         learning_rate=0.1, random_state=seed)}
 
 
+def check_features(acc, majority, cnames, groups):
+    """H5's lesson with a few thousand events: for every classifier the 7 high-level masses beat the
+    21 low-level momenta by at least 3 points, and every feature set beats always guessing the
+    majority class; the low-level features alone carry some (but less) information."""
+    low, high, both = groups
+    return all(acc[(high, c)] >= acc[(low, c)] + 0.03 and acc[(low, c)] > majority + 0.01
+               and acc[(both, c)] > majority + 0.05 for c in cnames)
+
+
 def roc(score, y):
     """Signal and background efficiencies of the cut score > t, for every threshold t (descending)."""
     order = np.argsort(-score)
@@ -47,7 +61,7 @@ def roc(score, y):
 def main():
     args = parse_args(__doc__)
     res = Results("h_higgs", args)
-    n_events = 2500 if args.quick else 100_000
+    n_events = 7500 if args.quick else 100_000
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # "the subset has fewer rows than asked": we report the count
         data = load_higgs(nrows=n_events)
@@ -56,7 +70,7 @@ def main():
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, random_state=args.seed, stratify=y)
     groups = {"low-level (21)": data.groups["low"], "high-level (7)": data.groups["high"],
               "all (28)": data.groups["low"] + data.groups["high"]}
-    acc, scores = {}, {}
+    acc, train_acc, scores = {}, {}, {}
     for gname, cols in groups.items():
         scaler = Standardizer().fit(X_tr[:, cols])
         A_tr, A_te = scaler.transform(X_tr[:, cols]), scaler.transform(X_te[:, cols])
@@ -65,6 +79,7 @@ def main():
                 warnings.simplefilter("ignore")  # quick mode: fewer epochs than convergence needs
                 clf.fit(A_tr, y_tr)
             acc[(gname, cname)] = clf.score(A_te, y_te)
+            train_acc[(gname, cname)] = clf.score(A_tr, y_tr)
             scores[(gname, cname)] = clf.predict_proba(A_te)[:, 1]
 
     cnames = list(classifiers(args.quick, args.seed))
@@ -93,10 +108,25 @@ def main():
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
+    majority = float(max(y_te.mean(), 1 - y_te.mean()))
     numbers = {f"{cname}, {g}": acc[(g, cname)] for cname in cnames for g in groups}
-    floor = 0.55 if args.quick else 0.62
+    numbers["always the majority class"] = majority
+    print(f"  training → test accuracy ({len(y_tr)} training events):")
+    for cname in cnames:
+        print("    " + cname + ": " + "; ".join(f"{g} {train_acc[(g, cname)]:.1%} → {acc[(g, cname)]:.1%}"
+                                               for g in groups))
+    low, high, both = (f"{g}" for g in groups)
+    for cname in cnames:
+        if acc[(both, cname)] < acc[(high, cname)]:
+            gap_all = train_acc[(both, cname)] - acc[(both, cname)]
+            gap_high = train_acc[(high, cname)] - acc[(high, cname)]
+            print(f"  {cname}: all 28 features score below the 7 high-level ones. The 21 low-level momenta add "
+                  f"little the masses do not already summarise (alone they reach only {acc[(low, cname)]:.1%}), "
+                  f"but 4× more inputs to fit from {len(y_tr)} events: the training-test gap grows from "
+                  f"{gap_high:.1%} to {gap_all:.1%}, it fits noise. With millions of events (the paper) the "
+                  f"network learns the masses itself and all features win.")
     res.add("H5", f"test accuracy, {len(y)} events ({'full UCI file' if 'full' in data.source else 'staged subset'})",
-            numbers, [path], check=min(numbers.values()) > 0.5 and all(acc[("all (28)", c)] > floor for c in cnames))
+            numbers, [path], check=check_features(acc, majority, cnames, groups))
     return res.finish()
 
 

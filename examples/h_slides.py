@@ -18,11 +18,11 @@ dropped with probability p during training, so units cannot co-adapt). Each ends
 validation loss than the unregularised net; L2 and L1 hold it near its minimum, dropout only slows
 the memorising of 40 points. Losses are the BCE alone (no penalty term) in every curve.
 
-    python examples/h_slides.py [--quick] [--out out] [--seed 0]
+    python examples/h_slides.py [--quick | --full] [--out out] [--seed 0]
 """
 import sys
 
-from _common import Results, parse_args  # first: it sets OPENBLAS_NUM_THREADS before numpy is imported
+from _common import Results, parse_args
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,6 +119,8 @@ def overtraining_figure(results, train, path):
     gx, gy = np.meshgrid(g, np.linspace(-1.6, 2.1, 161))
     grid = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
     X, y = train
+    every = np.concatenate([c[k] for _, c in results.values() for k in ("train", "val")])
+    ylim = (every.min() / 1.5, every.max() * 1.5)             # the same data-driven range in every panel
     for j, name in enumerate(names):
         model, curves = results[name]
         ax = axes[0, j]
@@ -127,7 +129,7 @@ def overtraining_figure(results, train, path):
         ax.semilogy(epochs, curves["val"], label="validation (2000 points)")
         best = int(np.argmin(curves["val"]))
         ax.plot(best + 1, curves["val"][best], "k*", ms=10, label=f"val. minimum (epoch {best + 1})")
-        ax.set(title=f"{name}\nfinal val. BCE {curves['val'][-1]:.3f}", xlabel="epoch", ylim=(1e-4, 10))
+        ax.set(title=f"{name}\nfinal val. BCE {curves['val'][-1]:.3f}", xlabel="epoch", ylim=ylim)
         if j == 0:
             ax.set_ylabel("BCE loss (no penalty term)")
             ax.legend(fontsize=8, loc="lower left")

@@ -14,16 +14,18 @@
     the boundary starts as one tilted line and bends into the two axes.
 (e) Three classes — attractive (q₁q₂ < 0), neutral (q₁q₂ = 0), repulsive (q₁q₂ > 0) — with three
     output units, softmax and cross-entropy (nn.CrossEntropyLoss takes the logits and applies the
-    softmax itself). The neutral class is only the two axes, a thin cross the network must carve out.
+    softmax itself). The neutral class is only the two axes, a thin cross the network must carve out:
+    after 10-20 epochs it is still never predicted, after 30-40 it is (quick mode trains (e) 40 epochs).
 
 Following the sheet, everything is evaluated on the training points themselves (there is nothing else).
 
-    python examples/r1_charges.py [--quick] [--out out] [--seed 0]
+    python examples/r1_charges.py [--quick | --full] [--out out] [--seed 0]
 """
 import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 import tinynn as tn
 import tinynn.nn as nn
@@ -75,18 +77,34 @@ def binary_accuracy(train_out, y):
     return float(np.mean((train_out[:, 0] > 0.5) == (y == 1)))
 
 
+def check_learning_rates(acc_small, acc_big, spread_small, always_0):
+    """R1.1c's lesson: lr 1e-2 learns (accuracy at least halfway from always-0 to perfect), lr 1e-4
+    has barely moved (within 10 points of always-0, ŷ spanning less than half of [0, 1])."""
+    return acc_big >= (1 + always_0) / 2 and acc_small <= always_0 + 0.1 and spread_small < 0.5
+
+
+def check_three_classes(pred, y):
+    """R1.1e's lesson: all three classes are learned — every class (the thin neutral cross included)
+    is recognised at least half of the time, and the accuracy is at least halfway from always
+    answering the most frequent class to perfect. A net that ignores the neutral class fails."""
+    majority = np.bincount(y).max() / len(y)
+    recall = [np.mean(pred[y == k] == k) for k in np.unique(y)]
+    return bool(min(recall) >= 0.5 and np.mean(pred == y) >= (1 + majority) / 2)
+
+
 def plot_binary_evolution(X, y, seen, lr, path):
     """Top: 3-D surfaces of ŷ; bottom: ŷ > 0.5 with the training labels, one column per snapshot."""
     epochs = sorted(seen)
-    fig = plt.figure(figsize=(3.6 * len(epochs), 7.4))
+    fig = plt.figure(figsize=(3.6 * len(epochs), 7.9))
     q1, q2 = np.meshgrid(GRID, GRID, indexing="ij")
     for j, e in enumerate(epochs):
         surface, train_out, loss = seen[e]
         ax = fig.add_subplot(2, len(epochs), j + 1, projection="3d")
         ax.plot_surface(q1, q2, surface, cmap="coolwarm", vmin=0, vmax=1, linewidth=0, antialiased=True)
         ax.scatter(X[:, 0], X[:, 1], y, c=np.where(y == 1, "darkred", "navy"), s=4, depthshade=False)
-        ax.set(xlabel="q₁", ylabel="q₂", zlim=(0, 1), title=f"after {e} epoch{'s' * (e > 1)}\nBCE {loss:.3f}")
-        ax.set_zlabel("ŷ", labelpad=-2)
+        ax.set(xlabel="q₁", ylabel="q₂", zlim=(0, 1), xticks=[-5, 0, 5], yticks=[-5, 0, 5], zticks=[0, 0.5, 1],
+               title=f"after {e} epoch{'s' * (e > 1)}\nBCE {loss:.3f}")
+        ax.set_zlabel("ŷ", labelpad=6)
         ax.view_init(elev=28, azim=-55)
         ax2 = fig.add_subplot(2, len(epochs), len(epochs) + j + 1)
         ax2.pcolormesh(GRID, GRID, (surface > 0.5).T.astype(float), cmap="coolwarm", vmin=-0.3, vmax=1.3,
@@ -96,15 +114,15 @@ def plot_binary_evolution(X, y, seen, lr, path):
             sel = y == label
             ax2.scatter(X[sel, 0], X[sel, 1], marker=marker, s=14, c="white" if label else "black",
                         edgecolor="k", linewidth=0.5, label=name)
-        ax2.scatter(X[wrong, 0], X[wrong, 1], marker="x", s=40, c="lime", linewidth=1.5,
-                    label="misclassified")
+        ax2.scatter(X[wrong, 0], X[wrong, 1], marker="o", s=120, facecolors="none", edgecolors="yellow",
+                    linewidth=2.2, label="misclassified (ringed)")
         ax2.set(xlabel="q₁", ylabel="q₂", aspect="equal",
                 title=f"ŷ > 0.5 (red) — accuracy {binary_accuracy(train_out, y):.1%}")
         if j == 0:
             fig.legend(*ax2.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=10,
                        frameon=False)
     fig.suptitle(f"R1.1d: 2→10→10→1 (tanh, sigmoid), SGD batch 1, lr = {lr:g}", fontsize=13)
-    fig.subplots_adjust(left=0.04, right=0.98, top=0.88, bottom=0.1, hspace=0.35, wspace=0.25)
+    fig.subplots_adjust(left=0.05, right=0.96, top=0.89, bottom=0.13, hspace=0.35, wspace=0.25)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -130,7 +148,6 @@ def plot_three_classes(X, y, grid_out, acc, path):
     names = ["attractive", "neutral", "repulsive"]
     colors = np.array(["tab:red", "tab:gray", "tab:blue"])
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
-    from matplotlib.colors import ListedColormap
     ax.pcolormesh(GRID, GRID, grid_out.argmax(-1).T, cmap=ListedColormap(colors), alpha=0.35,
                   vmin=-0.5, vmax=2.5, shading="nearest")
     for k in range(3):
@@ -146,7 +163,8 @@ def plot_three_classes(X, y, grid_out, acc, path):
 def main():
     args = parse_args(__doc__)
     res = Results("r1_charges", args)
-    epochs = 10 if args.quick else 100
+    epochs = 20 if args.quick else 100
+    epochs_e = 40 if args.quick else 100      # the neutral cross takes ≈ 30-40 epochs to appear
     snapshots = sorted({1, 5, 10, epochs})
     lr_text, lr_code = 1e-4, 1e-2
 
@@ -176,7 +194,7 @@ def main():
             {"accuracy lr=1e-4": acc_small, "accuracy lr=1e-2": acc_big, "always-0 baseline": majority,
              "BCE lr=1e-4": hist_small.history["loss"][-1], "BCE lr=1e-2": hist_big.history["loss"][-1],
              "range of ŷ over the grid, lr=1e-4": spread_small},
-            [path_c], check=acc_big > acc_small and (args.quick or acc_big >= 0.97))
+            [path_c], check=check_learning_rates(acc_small, acc_big, spread_small, majority))
     print(f"  lr = 1e-4: after {epochs} epochs ŷ still spans only {spread_small:.2f} over the plane and the "
           f"accuracy {acc_small:.1%} is close to always answering 0 ({majority:.1%}): 100× smaller steps, "
           f"so ~100× more epochs would be needed. lr = 1e-2 reaches {acc_big:.1%}.")
@@ -186,19 +204,20 @@ def main():
     plot_binary_evolution(X, y, seen_small, lr_text, path_d2)
     accs = {f"accuracy after {e}": binary_accuracy(seen_big[e][1], y) for e in snapshots}
     res.add("R1.1d", "output surface and ŷ > 0.5 after 1, 5, 10, last epoch (lr = 1e-2)", accs,
-            [path_d, path_d2], check=accs[f"accuracy after {epochs}"] >= accs["accuracy after 1"])
+            [path_d, path_d2], check=accs[f"accuracy after {epochs}"] >= max(accs["accuracy after 1"], (1 + majority) / 2))
 
     # (e) three classes
     X3, y3 = charges_grid(5, n_classes=3)
-    model3, hist3, seen3 = train(X3, y3, 3, lr_code, epochs, [epochs], args.seed)
-    acc3 = float(np.mean(seen3[epochs][1].argmax(1) == y3))
-    per_class = {f"accuracy {name}": float(np.mean(seen3[epochs][1].argmax(1)[y3 == k] == k))
+    model3, hist3, seen3 = train(X3, y3, 3, lr_code, epochs_e, [epochs_e], args.seed)
+    pred3 = seen3[epochs_e][1].argmax(1)
+    acc3 = float(np.mean(pred3 == y3))
+    per_class = {f"accuracy {name}": float(np.mean(pred3[y3 == k] == k))
                  for k, name in enumerate(["attractive", "neutral", "repulsive"])}
     path_e = res.figure("R1.1e", "three_classes")
-    plot_three_classes(X3, y3, seen3[epochs][0], acc3, path_e)
-    res.add("R1.1e", "attractive / neutral / repulsive, softmax + cross-entropy",
-            {"accuracy": acc3, **per_class, "cross-entropy": hist3.history["loss"][-1]}, [path_e],
-            check=acc3 > 0.6 and (args.quick or acc3 >= 0.9))
+    plot_three_classes(X3, y3, seen3[epochs_e][0], acc3, path_e)
+    res.add("R1.1e", f"attractive / neutral / repulsive, softmax + cross-entropy, {epochs_e} epochs",
+            {"accuracy": acc3, **per_class, "most frequent class only": float(np.bincount(y3).max() / len(y3)),
+             "cross-entropy": hist3.history["loss"][-1]}, [path_e], check=check_three_classes(pred3, y3))
     return res.finish()
 
 

@@ -1,20 +1,24 @@
 """Run every example script (quick mode by default) and gather their results into OUT/results.md.
 
-    python examples/run_all.py            # quick mode, figures and results table under out/
-    python examples/run_all.py --full     # the lecture sheets' settings (slow)
+    python examples/run_all.py            # quick mode (the default here), figures and table under out/
+    python examples/run_all.py --full     # the lecture sheets' settings (minutes)
     python examples/run_all.py --only s3  # scripts whose name contains "s3"
 
-Exits non-zero if any example fails or any sanity check fails.
+Each script's output is streamed as it runs, prefixed with its name. Exits non-zero if any example
+fails or any sanity check fails.
 """
 import argparse
+import collections
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
+SHEETS = ("S3", "R1", "S5", "H", "P", "X")   # the order of the lecture documents (EXERCISES.md)
 
 
 def example_scripts(only=None):
@@ -27,49 +31,77 @@ def _cell(text):
     return str(text).replace("|", "\\|")
 
 
+def id_key(exercise_id):
+    """Sort key: sheet in document order, then the ID with its numbers compared as numbers (H2 < H10)."""
+    sheet = next((i for i, s in enumerate(SHEETS) if re.match(rf"{s}[\d.-]", exercise_id)), len(SHEETS))
+    parts = re.split(r"(\d+)", exercise_id)
+    return sheet, [int(p) if i % 2 else p for i, p in enumerate(parts)]
+
+
 def write_table(out):
-    """OUT/results.md: one row per exercise ID, from the JSON each script wrote."""
-    lines = ["# Results", "", "| ID | what was computed | key numbers | figures | check |", "|---|---|---|---|---|"]
-    for path in sorted((out / "results").glob("*.json")):
-        record = json.loads(path.read_text())
-        for r in record["rows"]:
-            numbers = "; ".join(f"{k} = {v}" for k, v in r["numbers"].items())
-            figures = " ".join(f"[{pathlib.Path(f).name}]({pathlib.Path(f).relative_to(out).as_posix()})"
-                               if pathlib.Path(f).is_relative_to(out) else f for f in r["figures"])
-            cells = [_cell(c) for c in (r["id"], r["what"], numbers)] + [figures, "pass" if r["check"] else "FAIL"]
-            lines.append("| " + " | ".join(cells) + " |")
+    """OUT/results.md: the mode, then one row per exercise ID (sheet by sheet), from the scripts' JSON."""
+    records = [json.loads(path.read_text()) for path in sorted((out / "results").glob("*.json"))]
+    modes = sorted({"quick" if r["quick"] else "full" for r in records})
+    mode = " and ".join(modes) if modes else "none"
+    how = {"quick": "`python examples/run_all.py --quick`", "full": "`python examples/run_all.py --full`"}
+    lines = [f"# Results — {mode} mode", "",
+             f"Mode: **{mode}** ({how.get(mode, 'rows of different modes: re-run all scripts in one mode')}).", "",
+             "| ID | what was computed | key numbers | figures | check |", "|---|---|---|---|---|"]
+    rows = sorted((r for record in records for r in record["rows"]), key=lambda r: id_key(r["id"]))
+    for r in rows:
+        numbers = "; ".join(f"{k} = {v}" for k, v in r["numbers"].items())
+        figures = " ".join(f"[{pathlib.Path(f).name}]({pathlib.Path(f).relative_to(out).as_posix()})"
+                           if pathlib.Path(f).is_relative_to(out) else f for f in r["figures"])
+        cells = [_cell(c) for c in (r["id"], r["what"], numbers)] + [figures, "pass" if r["check"] else "FAIL"]
+        lines.append("| " + " | ".join(cells) + " |")
     out.mkdir(parents=True, exist_ok=True)          # also when every script failed before writing anything
     tmp = out / ".results.md.tmp"
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.replace(tmp, out / "results.md")
-    return len(lines) - 4
+    return len(rows)
+
+
+def run_script(script, cmd):
+    """Run one example, streaming its output line by line with the script's name in front; return
+    (exit status, the last lines of its output) so a failure can be shown again at the end."""
+    tail = collections.deque(maxlen=40)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    for line in proc.stdout:
+        tail.append(line.rstrip("\n"))
+        print(f"  {script.stem}| {tail[-1]}", flush=True)
+    return proc.wait(), "\n".join(tail)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Run all tinynn examples.")
-    parser.add_argument("--full", action="store_true", help="full mode (the sheets' settings) instead of --quick")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", dest="full", action="store_false", help="quick mode (the default here)")
+    mode.add_argument("--full", dest="full", action="store_true", help="the lecture sheets' settings (minutes)")
+    parser.set_defaults(full=False)
     parser.add_argument("--out", default="out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default=None, help="run only scripts whose name contains this text")
     args = parser.parse_args(argv)
     out = pathlib.Path(args.out).resolve()
     scripts = example_scripts(args.only)
-    failed = []
+    failed, begin = [], time.perf_counter()
+    mode = "full" if args.full else "quick"
+    print(f"running {len(scripts)} example scripts in {mode} mode, output under {out}", flush=True)
     for i, script in enumerate(scripts, 1):
         start = time.perf_counter()
         (out / "results" / f"{script.stem}.json").unlink(missing_ok=True)  # no stale row if the script fails
-        cmd = [sys.executable, str(script), "--out", str(out), "--seed", str(args.seed)]
-        if not args.full:
-            cmd.append("--quick")
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        cmd = [sys.executable, str(script), f"--{mode}", "--out", str(out), "--seed", str(args.seed)]
+        print(f"[{i}/{len(scripts)}] {script.name} ...", flush=True)
+        code, tail = run_script(script, cmd)
         seconds = time.perf_counter() - start
-        status = "ok" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
+        status = "ok" if code == 0 else f"FAILED (exit {code})"
         print(f"[{i}/{len(scripts)}] {script.name:32s} {seconds:6.1f} s  {status}", flush=True)
-        if proc.returncode != 0:
+        if code != 0:
             failed.append(script.name)
-            print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n", file=sys.stderr)
+            print(f"--- end of {script.name}'s output ---\n{tail}", file=sys.stderr)
     rows = write_table(out)
-    print(f"{rows} result rows written to {out / 'results.md'}")
+    print(f"{rows} result rows ({mode} mode, {time.perf_counter() - begin:.0f} s) written to {out / 'results.md'}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed or not scripts else 0

@@ -71,14 +71,54 @@ def _record(out, script, rows):
 
 
 def test_results_table_has_one_row_per_result(tmp_path):
-    fig = tmp_path / "S9.1" / "a.png"
-    _record(tmp_path, "b_script", [dict(id="S9.2", what="two", numbers={"mean |m|": "2"}, figures=[], check=False)])
-    _record(tmp_path, "a_script", [dict(id="S9.1", what="one", numbers={"x": "1", "y": "3"}, figures=[str(fig)],
+    fig = tmp_path / "S3.1" / "a.png"
+    _record(tmp_path, "b_script", [dict(id="S3.2", what="two", numbers={"mean |m|": "2"}, figures=[], check=False)])
+    _record(tmp_path, "a_script", [dict(id="S3.1", what="one", numbers={"x": "1", "y": "3"}, figures=[str(fig)],
                                         check=True)])
-    assert run_all.write_table(tmp_path) == 2
+    _record(tmp_path, "c_script", [dict(id="H10", what="ten", numbers={"n": "10"}, figures=[], check=True),
+                                   dict(id="H2", what="two", numbers={"n": "2"}, figures=[], check=True),
+                                   dict(id="R1.1a", what="r", numbers={"n": "1"}, figures=[], check=True)])
+    assert run_all.write_table(tmp_path) == 5
     lines = (tmp_path / "results.md").read_text().splitlines()
-    assert lines[4] == "| S9.1 | one | x = 1; y = 3 | [a.png](S9.1/a.png) | pass |"
-    assert lines[5] == "| S9.2 | two | mean \\|m\\| = 2 |  | FAIL |"   # a bare | would split the cell
+    assert lines[0] == "# Results — quick mode" and "--quick" in lines[2]
+    assert lines[6] == "| S3.1 | one | x = 1; y = 3 | [a.png](S3.1/a.png) | pass |"
+    assert lines[7] == "| S3.2 | two | mean \\|m\\| = 2 |  | FAIL |"   # a bare | would split the cell
+    assert [line.split(" | ")[0] for line in lines[8:]] == ["| R1.1a", "| H2", "| H10"]  # sheet order, 2 < 10
+
+
+def test_arguments_quick_and_full():
+    """One rule for all scripts: --quick and --full both accepted (exclusive), the sheets' settings by default."""
+    common = importlib.util.spec_from_file_location("_common", EXAMPLES / "_common.py")
+    mod = importlib.util.module_from_spec(common)
+    common.loader.exec_module(mod)
+    assert mod.parse_args(None, ["--quick"]).quick is True
+    assert mod.parse_args(None, ["--full"]).quick is False
+    assert mod.parse_args(None, []).quick is False
+    with pytest.raises(SystemExit):
+        mod.parse_args(None, ["--quick", "--full"])
+
+
+def test_blas_limited_whatever_the_import_order():
+    """_common limits BLAS to one thread even when numpy was imported first (unless the caller set a count)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy; import _common\n"
+            "from threadpoolctl import threadpool_info\n"
+            "print(max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'))")
+    env = {k: v for k, v in ENV.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")}
+    proc = subprocess.run([sys.executable, "-c", code, str(EXAMPLES)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1"
+
+
+def test_runner_mode(tmp_path, monkeypatch):
+    """run_all defaults to --quick and passes the chosen mode to every script."""
+    seen = []
+    monkeypatch.setattr(run_all, "example_scripts", lambda only=None: [EXAMPLES / "x_fake.py"])
+    monkeypatch.setattr(run_all, "run_script", lambda script, cmd: (seen.append(cmd), (0, ""))[1])
+    run_all.main(["--out", str(tmp_path / "a")])
+    run_all.main(["--quick", "--out", str(tmp_path / "b")])
+    run_all.main(["--full", "--out", str(tmp_path / "c")])
+    assert ["--quick" in c for c in seen] == [True, True, False]
+    assert ["--full" in c for c in seen] == [False, False, True]
 
 
 def test_runner_exit_status(tmp_path, monkeypatch, capsys):
