@@ -39,7 +39,7 @@ def classifiers(quick, seed):
 def main():
     args = parse_args(__doc__)
     res = Results("h_boundaries", args)
-    n = 200
+    n = 400
     datasets = {"moons": make_moons(n, noise=0.3, seed=args.seed),
                 "circles": make_circles(n, noise=0.2, factor=0.5, seed=args.seed),
                 "linearly separable": make_linear(n, noise=0.2, margin=0.2, seed=args.seed)}
@@ -92,7 +92,7 @@ def main():
     short = {names[0]: "tree", names[1]: "MLP", names[2]: "boosting"}
     numbers = {f"{short[c]} {d}": acc[(d, c)] for c in names for d in datasets}
     numbers["majority class (every set)"] = max(chance.values())
-    margin = 0.25 if args.quick else 0.3                           # every model learned every set's boundary
+    margin = 0.25                       # every model learned every set's boundary: 160 test points, σ(chance) ≈ 0.04
     res.add("H2", "test accuracy of decision tree / MLP / gradient boosting on moons, circles, linear", numbers,
             [path], check=all(acc[(d, c)] >= chance[d] + margin for d in datasets for c in names))
     return res.finish()
