@@ -53,9 +53,11 @@ def use_backend(name):
 def resolve(name=None, dtype=None):
     """'numba', 'numpy' or 'reference' for a backend name (None: the one in force), for arrays of
     `dtype`: a dtype the numba kernels do not take (float16) runs on the numpy twins."""
-    name = get_backend() if name is None else check(name)
+    name = name or _chosen or os.environ.get("TINYNN_BACKEND") or "auto"      # per kernel call: kept short
     if name == "auto":
         name = "numba" if numba_ready() else "numpy"
+    elif name not in NAMES:
+        check(name)
     if name == "numba" and dtype is not None and dtype not in NUMBA_DTYPES:
         return "numpy"
     return name

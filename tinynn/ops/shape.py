@@ -52,6 +52,8 @@ class Concat(Function):
         if not xs:
             raise ValueError("concat: needs at least one tensor")
         axis = _axis("concat", axis, xs[0].shape)
+        if xs[0].ndim == 0:
+            raise ValueError("concat: 0-d tensors have no axis to join along (stack joins them)")
         if any(x.ndim != xs[0].ndim or x.shape[:axis] + x.shape[axis + 1:] != xs[0].shape[:axis] + xs[0].shape[axis + 1:]
                for x in xs):
             raise ValueError(f"concat: along axis {axis}, all other axes must agree, got shapes "
