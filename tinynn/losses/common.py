@@ -2,9 +2,9 @@
 
 Each loss Function computes the loss of every element (or row), and the reduction ('mean', 'sum',
 'none') inside the same op: `reduced` in its forward, `spread` at the start of its backward. That
-keeps the graph of a training step one node shorter than a separate Sum and division (on the XOR
-step of benchmarks/ 114 µs instead of 133 µs per step: the small networks are dominated by the cost
-per node). Losses composed from ops reduce with ops (`reduce`).
+keeps the graph of a training step shorter than a separate reduction (the XOR training of benchmarks/,
+121 steps of batch 1, took 12.1 ms of CPU instead of 18.4 ms with a Sum and a division node: small
+networks are dominated by the cost per node). Losses composed from ops reduce with ops (`reduce`).
 """
 import numpy as np
 
