@@ -11,7 +11,7 @@ Backends (argument `backend=`, else `set_backend()`, else env TINYNN_BACKEND, el
   'numpy'      BLAS products with the data rearranged by numpy (sliding_window_view, strided adds)
   'numba'      the same products, with the rearranging done by compiled numba kernels
   'auto'       see backend.py
-'numpy' and 'numba' give the same bits. Two algorithms, chosen by the shapes alone:
+'numpy' and 'numba' give the same bits. Two algorithms, the rows of ALGORITHMS, chosen by the shapes alone:
   im2col    every (C, kh, kw) window becomes a column, y[n] = w (O, C·kh·kw) @ cols[n] (im2col.py);
   Winograd  for 3×3 kernels, stride 1, dilation 1 and C·O >= WINOGRAD_MIN_CHANNELS: F(2×2, 3×3)
             (winograd.py), 2.25x fewer multiplications. Measured on Conv2d 64×32→64, 32×32, batch
@@ -48,6 +48,7 @@ from ..ops.conv_reference import (conv2d_backward_input_reference, conv2d_backwa
 from . import backend as _backend
 from . import parallel, winograd
 from .im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
+from .warmup import numba_kernel
 
 CHUNK_ELEMENTS = 1 << 18          # columns of one chunk: 256 K numbers = 1 MB in float32
 WINOGRAD_CHUNK_ELEMENTS = 1 << 18  # transformed tiles (V and M) of one chunk
@@ -126,8 +127,9 @@ class _Im2col:
             gx += col2im_numpy(cols, gx.shape, self.kh, self.kw, self.stride, self.padding, self.dilation)
 
 
-def _forward_im2col(x, w, geo):
-    """y[n] = w (O, K) @ cols[n] (K, L), one broadcast matmul per chunk of samples."""
+def _forward_im2col(x, w, bias, stride, padding, dilation, use_numba):
+    """y[n] = w (O, K) @ cols[n] (K, L) + bias, one broadcast matmul per chunk of samples."""
+    geo = _Im2col(x.shape, w.shape, stride, padding, dilation, use_numba)
     N, O = x.shape[0], w.shape[0]
     y = np.empty((N, O, geo.L), dtype=x.dtype)
     w2 = w.reshape(O, geo.K)
@@ -135,14 +137,18 @@ def _forward_im2col(x, w, geo):
     def chunk(s, e):
         np.matmul(w2, geo.im2col(x[s:e], _scratch("cols", (e - s, geo.K, geo.L), x.dtype)), out=y[s:e])
     _map_chunks(chunk, _chunks(N, geo.K * geo.L), O * geo.K * geo.L)
-    return y.reshape(N, O, geo.Ho, geo.Wo)
+    y = y.reshape(N, O, geo.Ho, geo.Wo)
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1)
+    return y
 
 
-def _backward_im2col(x, w, gy, geo, need_x, need_w):
+def _backward_im2col(x, w, gy, stride, padding, dilation, need_x, need_w, use_numba):
     """dL/dw = Σ_n g[n] (O, L) @ cols[n]ᵀ;   dL/dx = col2im(wᵀ (K, O) @ g[n]). Columns rebuilt per chunk.
 
     dL/dw is computed transposed, as Σ_n cols[n] @ g[n]ᵀ (K, O): measured 1.4x faster with OpenBLAS.
     """
+    geo = _Im2col(x.shape, w.shape, stride, padding, dilation, use_numba)
     N, O = x.shape[0], w.shape[0]
     gy = np.ascontiguousarray(gy).reshape(N, O, geo.L)
     w2 = w.reshape(O, geo.K)
@@ -178,16 +184,18 @@ def uses_winograd(w_shape, stride, dilation):
         C * O >= WINOGRAD_MIN_CHANNELS
 
 
+WINOGRAD_NUMBA = tuple(numba_kernel("tinynn.kernels.numba_winograd", name) for name in
+                       ("input_numba", "input_adjoint_numba", "output_numba", "output_adjoint_numba"))
+WINOGRAD_NUMPY = (winograd.input_numpy, winograd.input_adjoint_numpy, winograd.output_numpy,
+                  winograd.output_adjoint_numpy)
+
+
 def _winograd_kernels(use_numba):
     """The tile transforms (input, input_adjoint, output, output_adjoint): numba's, or the numpy twins."""
-    k = winograd
-    if use_numba:
-        from . import numba_winograd as k                # imports numba: only on the numba path
-    suffix = "_numba" if use_numba else "_numpy"
-    return tuple(getattr(k, name + suffix) for name in ("input", "input_adjoint", "output", "output_adjoint"))
+    return WINOGRAD_NUMBA if use_numba else WINOGRAD_NUMPY
 
 
-def _forward_winograd(x, w, bias, padding, use_numba):
+def _forward_winograd(x, w, bias, stride, padding, dilation, use_numba):
     """y = x ⋆ w + bias for a 3×3 kernel, stride 1: per chunk of samples, tiles V = input transform of x,
     M[ξ] = U[ξ] @ V[ξ] (16 BLAS products, U = weight transform), y = output transform of M + bias."""
     (N, C, H, W), O = x.shape, w.shape[0]
@@ -207,7 +215,7 @@ def _forward_winograd(x, w, bias, padding, use_numba):
     return y
 
 
-def _backward_winograd(x, w, gy, padding, need_x, need_w, use_numba):
+def _backward_winograd(x, w, gy, stride, padding, dilation, need_x, need_w, use_numba):
     """The forward steps' adjoints in reverse, per chunk: dM = output_adjoint(dY); dL/dw = Gᵀ (Σ dM[ξ] @
     V[ξ]ᵀ) G with V recomputed; dL/dx = input_adjoint(U[ξ]ᵀ @ dM[ξ])."""
     (N, C, H, W), O = x.shape, w.shape[0]
@@ -238,22 +246,36 @@ def _backward_winograd(x, w, gy, padding, need_x, need_w, use_numba):
     return gx, winograd.weight_transform_adjoint(_add_up(shares))
 
 
-# ---- the entry points ----------------------------------------------------------------------------
+# ---- the algorithms, and the entry points -------------------------------------------------------------
+def _always(w_shape, stride, dilation):
+    return True
+
+
+# The first row whose test passes runs (backend 'reference' runs the loops of tinynn/ops/conv_reference.py).
+# A new algorithm is its module (maths and numpy twin, + numba_<name>.py), its two drivers and one row here.
+ALGORITHMS = (
+    # name      applies(w_shape, stride, dilation)   forward(x, w, bias, stride, padding, dilation, use_numba),
+    #                                                backward(x, w, gy, stride, padding, dilation, need_x, need_w, use_numba)
+    ("winograd", uses_winograd, _forward_winograd, _backward_winograd),
+    ("im2col", _always, _forward_im2col, _backward_im2col),
+)
+
+
+def algorithm(w_shape, stride, dilation):
+    """The row of ALGORITHMS that runs a convolution of these shapes."""
+    return next(row for row in ALGORITHMS if row[1](w_shape, stride, dilation))
+
+
 def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), backend=None, bias=None):
     """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw) -> (N, O, Ho, Wo), zero padding,
     plus bias (O,) if given (the Winograd path adds it while writing y: one pass over y less, which
     took 2.6 ms for the 64×64×32×32 output of the layer in the module docstring)."""
     name = _backend.resolve(backend, x.dtype)
-    if name != "reference" and uses_winograd(w.shape, stride, dilation):
-        return _forward_winograd(np.ascontiguousarray(x), w, bias, padding, name == "numba")
     if name == "reference":
         y = conv2d_forward_reference(x, w, stride, padding, dilation)
-    else:
-        x = np.ascontiguousarray(x)
-        y = _forward_im2col(x, w, _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba"))
-    if bias is not None:
-        y += bias.reshape(1, -1, 1, 1)
-    return y
+        return y if bias is None else y + bias.reshape(1, -1, 1, 1)
+    forward = algorithm(w.shape, stride, dilation)[2]
+    return forward(np.ascontiguousarray(x), w, bias, stride, padding, dilation, name == "numba")
 
 
 def conv2d_backward(x, w, gy, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
@@ -263,11 +285,8 @@ def conv2d_backward(x, w, gy, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 
     if name == "reference":
         return (conv2d_backward_input_reference(gy, w, x.shape, stride, padding, dilation) if need_x else None,
                 conv2d_backward_weight_reference(x, gy, w.shape, stride, padding, dilation) if need_w else None)
-    x = np.ascontiguousarray(x)
-    if uses_winograd(w.shape, stride, dilation):
-        return _backward_winograd(x, w, gy, padding, need_x, need_w, name == "numba")
-    geo = _Im2col(x.shape, w.shape, stride, padding, dilation, name == "numba")
-    return _backward_im2col(x, w, gy, geo, need_x, need_w)
+    backward = algorithm(w.shape, stride, dilation)[3]
+    return backward(np.ascontiguousarray(x), w, gy, stride, padding, dilation, need_x, need_w, name == "numba")
 
 
 class Conv2d(_ops.Conv2d):

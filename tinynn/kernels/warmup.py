@@ -28,17 +28,18 @@ took 2.4-5.3 s instead of 1.6-2.7 s; the first call got 40x faster (1.3-1.6 s ->
   lock numba holds; the child has no warm-up thread, so it starts its own at its next kernel call.
 - The thread is a daemon: it never delays the interpreter's exit.
 
-A module joins the warm-up by being listed in NUMBA_MODULES and defining NUMBA_KERNELS (its numba
-dispatchers) and `warm()`.
+Every module numba_*.py of this package joins the warm-up (NUMBA_MODULES, found without importing
+them); it defines NUMBA_KERNELS (its numba dispatchers) and `warm()`.
 """
 import importlib
 import os
+import pkgutil
 import sys
 import threading
 import warnings
 
-NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_pool", "tinynn.kernels.numba_adam",
-                 "tinynn.kernels.numba_winograd", "tinynn.kernels.numba_relu")
+NUMBA_MODULES = tuple(f"tinynn.kernels.{m.name}" for m in pkgutil.iter_modules([os.path.dirname(__file__)])
+                      if m.name.startswith("numba_"))                  # every numba_*.py of this package
 FORK_WAIT = 60.0        # longest wait of os.fork() for a warm-up step (compiling with an empty cache takes seconds)
 
 

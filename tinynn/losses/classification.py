@@ -84,8 +84,8 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, x, q, divisor=None):
         logp = stable_log_softmax(x, 1)
         self.save_for_backward(logp, q, divisor)
-        with np.errstate(invalid="ignore"):             # 0 · (-inf), dropped by the where
-            return reduced(-np.where(q != 0, q * logp, 0).sum(axis=1), divisor)
+        qlogp = np.multiply(q, logp, out=np.zeros_like(logp), where=q != 0)     # q = 0 adds 0, even at -inf
+        return reduced(-qlogp.sum(axis=1), divisor)
 
     def backward(self, g):
         logp, q, divisor = self.saved

@@ -24,9 +24,12 @@ def logsumexp_array(x, axes, keepdims=False):
     """log Σ_axes e^x = m + log Σ e^(x - m) with m = max x, so no e^x overflows. An infinite m is
     left out of the shift (x - m would be inf - inf): a row holding +inf gives +inf, an all -inf row -inf."""
     m = x.max(axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    with np.errstate(divide="ignore"):
+    if np.isfinite(m).all():                      # the common case: the max term alone makes the sum ≥ 1
         out = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
+    else:
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            out = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
     return out if keepdims else np.squeeze(out, axes)
 
 
