@@ -3,9 +3,9 @@
 The choice comes from, in order: the `backend=` argument of a kernel call, `set_backend(name)` /
 `use_backend(name)`, the environment variable TINYNN_BACKEND (read at the first kernel call), and
 finally 'auto'. 'numba' means numba now: the first call imports numba and loads the kernel (~0.7 s
-with a filled cache). 'auto' means 'numpy' until numba is ready and 'numba' from then on: its first call starts loading numba on
-a background thread (tinynn/kernels/warmup.py), so a program starts at once on the numpy twins,
-which compute the same bits. With NUMBA_DISABLE_JIT=1 'auto' stays on numpy (the numba kernels
+with a filled cache). 'auto' means 'numpy' until numba is ready and 'numba' from then on: its first
+call starts loading numba on a background thread (tinynn/kernels/warmup.py), so a program starts at
+once on the numpy twins, which compute the same bits. With NUMBA_DISABLE_JIT=1 'auto' stays on numpy (the numba kernels
 would run as slow Python loops; backend 'numba' still runs them, for stepping through them).
 """
 import contextlib
