@@ -65,7 +65,8 @@ def reduced(loss, divisor):
     (1 for 'sum', the count for 'mean'), summed in float32 at least (a float16 sum overflows)."""
     if divisor is None:
         return loss
-    return np.asarray(loss.sum(dtype=np.result_type(loss.dtype, np.float32)) / divisor, dtype=loss.dtype)
+    total = loss.sum(dtype=np.float32) if loss.dtype == np.float16 else loss.sum()
+    return np.asarray(total / divisor, dtype=loss.dtype)
 
 
 def spread(g, divisor):

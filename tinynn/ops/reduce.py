@@ -20,17 +20,20 @@ def _expand(g, axes, keepdims):
     return g.reshape(shape)
 
 
-def logsumexp_array(x, axes, keepdims=False):
-    """log Σ_axes e^x = m + log Σ e^(x - m) with m = max x, so no e^x overflows. An infinite m is
-    left out of the shift (x - m would be inf - inf): a row holding +inf gives +inf, an all -inf row -inf."""
+def shifted_logsumexp(x, axes):
+    """(m, x - m, log Σ_axes e^(x - m)) with m = max x over axes (kept as length-1 axes).
+
+    log Σ e^x = m + the last; log softmax = x - m - the last. Shifting by the max keeps every
+    e^(x - m) ≤ 1, so nothing overflows. An infinite m is left out of the shift (x - m would be
+    inf - inf): a row holding +inf gives +inf, an all -inf row -inf."""
     m = x.max(axis=axes, keepdims=True)
     if np.isfinite(m).all():                      # the common case: the max term alone makes the sum ≥ 1
-        out = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
-    else:
-        m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
-            out = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
-    return out if keepdims else np.squeeze(out, axes)
+        shifted = x - m
+        return m, shifted, np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+    m = np.where(np.isfinite(m), m, 0)
+    shifted = x - m
+    with np.errstate(divide="ignore"):
+        return m, shifted, np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
 
 
 class Sum(Function):
@@ -76,10 +79,11 @@ class Max(Function):
 
 
 class LogSumExp(Function):
-    """out = log Σ_axis e^x (logsumexp_array).   d/dx = e^(x - out) = softmax(x) along axis."""
+    """out = log Σ_axis e^x = m + log Σ e^(x - m), m = max x.   d/dx = e^(x - out) = softmax(x) along axis."""
     def forward(self, x, axis=None, keepdims=False):
         axes = _axes("logsumexp", axis, x.shape)
-        out = logsumexp_array(x, axes, keepdims=True)
+        m, _, log_sum = shifted_logsumexp(x, axes)
+        out = m + log_sum
         self.save_for_backward(x, out, axes, keepdims)
         return out if keepdims else np.squeeze(out, axes)
 
