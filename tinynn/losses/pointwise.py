@@ -9,7 +9,8 @@ import numpy as np
 
 from ..function import Function
 from ..ops.activation import stable_sigmoid, stable_softplus
-from .common import apply_reduced, as_input, check_reduction, elementwise_weight, like, reduce, reduced, same_shape, spread
+from .common import (apply_reduced, as_input, check_reduction, elementwise_weight, like, reduce, reduced,
+                     same_shape, spread)
 
 
 def _pair(name, input, target):

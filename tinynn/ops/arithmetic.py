@@ -1,5 +1,5 @@
-"""Elementwise arithmetic and math functions, and the matrix product. Inputs broadcast like numpy; `Function` un-broadcasts
-the gradients, so each backward below is written as if all shapes were equal.
+"""Elementwise arithmetic and math functions, and the matrix product. Inputs broadcast like numpy;
+`Function` un-broadcasts the gradients, so each backward below is written as if all shapes were equal.
 
 Notation: g = dL/d(out), the gradient arriving from above; each backward returns dL/d(input).
 """
@@ -63,8 +63,9 @@ class Neg(Function):
 class Pow(Function):
     """out = x ** y.   d/dx = y x^(y-1),  d/dy = x^y log x.
 
-    A negative x with a non-integer y has no real power: an error, not a NaN. The exponent gradient is taken as 0 where x <= 0 (there x^y is not differentiable in y over
-    the reals), so it never turns into NaN.
+    A negative x with a non-integer y has no real power: an error, not a NaN. The exponent gradient
+    is taken as 0 where x <= 0 (there x^y is not differentiable in y over the reals), so it never
+    turns into NaN.
     """
     def forward(self, x, y):
         with np.errstate(invalid="ignore"):
