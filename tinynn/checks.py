@@ -61,6 +61,11 @@ def operand(x, like, op):
     return _tensor.Tensor(as_array(x, like.data.dtype if floating else None, op))
 
 
+def as_tensor(x, op):
+    """x itself if it is a Tensor, else a Tensor of it (under the dtype policy)."""
+    return x if isinstance(x, _tensor.Tensor) else _tensor.Tensor(as_array(x, op=op))
+
+
 class AxisError(IndexError, ValueError):
     """An axis out of range (an IndexError, as PyTorch's, and a ValueError, as numpy's AxisError)."""
 
@@ -83,6 +88,8 @@ def axes(op, axis_, shape):
         return tuple(range(len(shape)))
     items = tuple(axis_) if isinstance(axis_, (tuple, list)) else (axis_,)
     out = tuple(sorted(axis(op, a, shape) for a in items))
+    if not shape:
+        return ()                    # a 0-d tensor: axis 0 or -1 reduces over nothing, as in PyTorch
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: an axis appears twice in {axis_!r}")
     return out

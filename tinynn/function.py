@@ -100,7 +100,8 @@ class Function:
                 if a._requires_grad:
                     parents.append(a)
             else:
-                if not (a is None or type(a) in (int, float) or type(a) is np.ndarray and a.dtype.kind in "biuf"):
+                if not (type(a) in (int, float) or type(a) is np.ndarray and a.dtype.kind in "biuf"
+                        or a is None and arrays):       # None only for an optional input (a bias), never x
                     a = checks.as_array(a, op=cls.__name__)
                 arrays.append(a)
                 needs.append(False)
@@ -112,6 +113,8 @@ class Function:
         except ValueError as err:
             shapes = ", ".join(str(np.shape(a)) for a in arrays)
             raise ValueError(f"{cls.__name__}: cannot apply to inputs of shapes {shapes}: {err}") from None
+        except TypeError as err:
+            raise TypeError(f"{cls.__name__}: {err}") from None
         if not (_grad_enabled and parents):
             out = Tensor.from_op(data, None)
         else:

@@ -361,12 +361,12 @@ def test_max_features_is_seeded_and_export_text():
 def test_trees_follow_the_one_kernel_backend_switch(monkeypatch):
     """TINYNN_BACKEND / use_backend choose the tree kernels too (they ignored it: two switches)."""
     from tinynn.classic import cart
-    from tinynn.kernels import use_backend
-    monkeypatch.setenv("TINYNN_BACKEND", "numpy")
+    from tinynn.kernels import backend, use_backend
+    monkeypatch.setattr(backend, "_env_choice", "numpy")       # as TINYNN_BACKEND=numpy at start-up
     assert not cart.use_numba()
     with use_backend("numba"):
         assert cart.use_numba()
-    monkeypatch.setenv("TINYNN_BACKEND", "auto")
+    monkeypatch.setattr(backend, "_env_choice", "auto")
     assert cart.use_numba() != cart.jit_disabled()
     with use_backend("reference"):
         assert not cart.use_numba()

@@ -9,7 +9,7 @@ import pytest
 
 from tinynn import kernels
 from tinynn.kernels import conv as kconv
-from tinynn.kernels import parallel
+from tinynn.kernels import chunks, parallel
 from tinynn.kernels.im2col import col2im_numba, col2im_numpy, im2col_numba, im2col_numpy
 from tinynn.ops.padding import fold2d, pad2d
 
@@ -60,7 +60,7 @@ def test_chunked_batches_give_the_same_result(backend, monkeypatch):
         return (kernels.conv2d_forward(x, w, backend=backend, **geo),
                 *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
     whole = run()
-    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # two samples per chunk: 2 + 2 + 1
+    monkeypatch.setattr(chunks, "CHUNK_ELEMENTS", 2 * 18 * 36)          # two samples per chunk: 2 + 2 + 1
     for a, b in zip(whole, run()):
         assert _rel_err(a, b) < 1e-13
 
@@ -145,10 +145,10 @@ def test_samples_split_over_threads_give_the_same_result(backend, monkeypatch):
     def run():
         return (kernels.conv2d_forward(x, w, backend=backend, **geo),
                 *kernels.conv2d_backward(x, w, gy, backend=backend, **geo))
-    monkeypatch.setattr(kconv, "CHUNK_ELEMENTS", 2 * 18 * 36)          # 4 chunks: 2 + 2 + 2 + 1 samples
+    monkeypatch.setattr(chunks, "CHUNK_ELEMENTS", 2 * 18 * 36)          # 4 chunks: 2 + 2 + 2 + 1 samples
     alone = run()
     calls = []
-    monkeypatch.setattr(kconv, "PARALLEL_MIN_PRODUCT", 0)
+    monkeypatch.setattr(chunks, "PARALLEL_MIN_PRODUCT", 0)
     monkeypatch.setattr(parallel, "threads", lambda: 3)
     map_chunks = parallel.map_chunks
     monkeypatch.setattr(parallel, "map_chunks", lambda *a: calls.append(a[1:]) or map_chunks(*a))

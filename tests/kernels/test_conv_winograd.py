@@ -14,7 +14,7 @@ import tinynn.functional as F
 from tinynn import kernels
 from tinynn.gradcheck import gradcheck
 from tinynn.kernels import conv as kconv
-from tinynn.kernels import numba_winograd, parallel, winograd
+from tinynn.kernels import chunks, numba_winograd, parallel, winograd
 
 DTYPES = (np.float32, np.float64)
 # (x shape, padding (top, bottom, left, right)): odd and even sizes, no/asymmetric/wide padding, 1×1 input
@@ -163,11 +163,11 @@ def test_chunks_and_threads_do_not_change_the_numbers(backend, monkeypatch, wino
     """One sample per chunk, then 3 threads (BLAS on one each), against one chunk for the batch."""
     x, w, gy, geo = _case(((7, 3, 6, 5), (1, 1, 1, 1)), seed=5)
     whole = _run(x, w, gy, geo, backend)
-    monkeypatch.setattr(kconv, "WINOGRAD_CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(winograd, "WINOGRAD_CHUNK_ELEMENTS", 1)
     for a, b in zip(whole, _run(x, w, gy, geo, backend)):
         assert _rel_err(a, b) < 1e-13
     alone = _run(x, w, gy, geo, backend)
-    monkeypatch.setattr(kconv, "PARALLEL_MIN_PRODUCT", 0)
+    monkeypatch.setattr(chunks, "PARALLEL_MIN_PRODUCT", 0)
     monkeypatch.setattr(parallel, "threads", lambda: 3)
     for a, b in zip(alone, _run(x, w, gy, geo, backend)):
         assert same_bits(a, b)

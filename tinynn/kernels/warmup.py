@@ -28,18 +28,18 @@ took 2.4-5.3 s instead of 1.6-2.7 s; the first call got 40x faster (1.3-1.6 s ->
   lock numba holds; the child has no warm-up thread, so it starts its own at its next kernel call.
 - The thread is a daemon: it never delays the interpreter's exit.
 
-A module joins the warm-up by being listed in NUMBA_MODULES and defining NUMBA_KERNELS (its numba
-dispatchers) and `warm()`.
+Every module numba_*.py of this package joins the warm-up (NUMBA_MODULES, found without importing
+them); it defines NUMBA_KERNELS (its numba dispatchers) and `warm()`.
 """
 import importlib
 import os
+import pkgutil
 import sys
 import threading
 import warnings
-import weakref
 
-NUMBA_MODULES = ("tinynn.kernels.numba_im2col", "tinynn.kernels.numba_pool", "tinynn.kernels.numba_adam",
-                 "tinynn.kernels.numba_winograd", "tinynn.kernels.numba_relu")
+NUMBA_MODULES = tuple(f"tinynn.kernels.{m.name}" for m in pkgutil.iter_modules([os.path.dirname(__file__)])
+                      if m.name.startswith("numba_"))                  # every numba_*.py of this package
 FORK_WAIT = 60.0        # longest wait of os.fork() for a warm-up step (compiling with an empty cache takes seconds)
 
 
@@ -79,7 +79,7 @@ class Warmup:
     def __init__(self, modules):
         self.modules = tuple(modules)
         self._fresh()
-        _all.add(self)
+        self._held = self._watching = False
 
     def _fresh(self, state="cold", error=None):
         self.state, self.error, self._warned, self._thread, self._torn = state, error, False, None, False
@@ -108,7 +108,7 @@ class Warmup:
                 self.state = "disabled"
                 self._done.set()
                 return
-            _watch_forks()
+            self._watch_forks()
             self.state = "warming"
             self._thread = threading.Thread(target=self._run, name="tinynn-numba-warmup", daemon=True)
             self._thread.start()
@@ -139,16 +139,36 @@ class Warmup:
         finally:
             self._done.set()
 
-    def _pause_for_fork(self):
-        """Before os.fork(): wait for the current step to end and hold the next. True if held."""
+    def _watch_forks(self):
+        """Register the fork hooks of this warm-up, once, when it first starts.
+
+        Before-fork hooks run in the reverse order of registration, and ours waits for the warm-up
+        thread. So a hook that takes a lock the thread needs must be registered before ours, to run after
+        it: logging's hook takes logging's lock, which numba's import needs, hence logging is imported first.
+        """
+        if self._watching or not hasattr(os, "register_at_fork"):
+            return
+        import logging  # noqa: F401  (see above)
+        os.register_at_fork(before=self._before_fork, after_in_parent=self._after_fork_in_parent,
+                            after_in_child=self._after_fork_in_child)
+        self._watching = True
+
+    def _before_fork(self):
+        """Before os.fork(): wait for the current step to end and hold the next."""
         if self.state != "warming" or self._thread is threading.current_thread():
-            return False
+            return
         self._torn = not self._step.acquire(timeout=FORK_WAIT)
-        return not self._torn
+        self._held = not self._torn
+
+    def _after_fork_in_parent(self):
+        if self._held:
+            self._step.release()
+        self._held = self._torn = False
 
     def _after_fork_in_child(self):
         """The child has no warm-up thread and new locks; a warm-up left unfinished starts anew, one
         torn mid-step (FORK_WAIT ran out) leaves 'auto' on numpy for good."""
+        self._held = False
         if self._torn:
             self._fresh("failed", RuntimeError("the process was forked while numba was being loaded"))
         else:
@@ -158,44 +178,6 @@ class Warmup:
 def _compiled(module):
     """True if warming `module` compiled a kernel instead of loading it from numba's cache."""
     return any(sum(kernel.stats.cache_misses.values()) for kernel in module.NUMBA_KERNELS)
-
-
-_all = weakref.WeakSet()
-_paused = threading.local()
-_watching = []
-
-
-def _before_fork():
-    _paused.held = [w for w in list(_all) if w._pause_for_fork()]
-
-
-def _after_fork_in_parent():
-    for w in getattr(_paused, "held", ()):
-        w._step.release()
-    for w in list(_all):
-        w._torn = False
-    _paused.held = []
-
-
-def _after_fork_in_child():
-    _paused.held = []
-    for w in list(_all):
-        w._after_fork_in_child()
-
-
-def _watch_forks():
-    """Register the fork hooks, once, when the first warm-up starts.
-
-    Before-fork hooks run in the reverse order of registration, and ours waits for the warm-up
-    thread. So a hook that takes a lock the thread needs must be registered before ours, to run after
-    it: logging's hook takes logging's lock, which numba's import needs, hence logging is imported first.
-    """
-    if _watching or not hasattr(os, "register_at_fork"):
-        return
-    import logging  # noqa: F401  (see above)
-    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
-                        after_in_child=_after_fork_in_child)
-    _watching.append(True)
 
 
 _numba = Warmup(NUMBA_MODULES)

@@ -21,7 +21,7 @@ transformed tile is one matrix product over the channels, done by BLAS:
     M[ξ] (O, T) = U[ξ] (O, C) @ V[ξ] (C, T),        Y = Aᵀ M A for every tile and output channel.
 Bᵀ and Aᵀ hold only 0 and ±1, so the tile transforms are additions (G's halves are exact).
 
-Gradients (tinynn/kernels/conv.py): every step is linear, so the backward pass runs their
+Gradients (`backward` at the end): every step is linear, so the backward pass runs their
 adjoints (transposes) in reverse order: dM = A dY Aᵀ (output_adjoint), then dU[ξ] = dM[ξ] @ V[ξ]ᵀ
 and dw = Gᵀ dU G for the weight, dV[ξ] = U[ξ]ᵀ @ dM[ξ] and dx = B dV Bᵀ (input_adjoint) for the
 input, where each pixel collects the gradient of every tile it was copied into (tiles overlap).
@@ -38,6 +38,9 @@ transforms with numba (imported only when numba is used). Both do the same addit
 order, so they give the same bits (tests/kernels/test_conv_winograd.py checks it).
 """
 import numpy as np
+
+from .chunks import add_up, chunks, map_chunks, scratch
+from .warmup import numba_kernel
 
 BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
 G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], dtype=np.float64)
@@ -169,3 +172,66 @@ def output_adjoint_numpy(gy, th, tw, out):
         for l in range(4):
             out[4 * k + l] = dm[l]
     return out
+
+
+# ---- the algorithm's driver (a row of ALGORITHMS in conv.py) ------------------------------------------
+WINOGRAD_CHUNK_ELEMENTS = 1 << 18  # transformed tiles (V and M) of one chunk
+WINOGRAD_NUMBA = tuple(numba_kernel("tinynn.kernels.numba_winograd", name) for name in
+                       ("input_numba", "input_adjoint_numba", "output_numba", "output_adjoint_numba"))
+WINOGRAD_NUMPY = (input_numpy, input_adjoint_numpy, output_numpy, output_adjoint_numpy)
+
+
+def _winograd_kernels(use_numba):
+    """The tile transforms (input, input_adjoint, output, output_adjoint): numba's, or the numpy twins."""
+    return WINOGRAD_NUMBA if use_numba else WINOGRAD_NUMPY
+
+
+def forward(x, w, bias, stride, padding, dilation, use_numba):
+    """y = x ⋆ w + bias for a 3×3 kernel, stride 1: per chunk of samples, tiles V = input transform of x,
+    M[ξ] = U[ξ] @ V[ξ] (16 BLAS products, U = weight transform), y = output transform of M + bias."""
+    (N, C, H, W), O = x.shape, w.shape[0]
+    Ho, Wo = H + padding[0] + padding[1] - 2, W + padding[2] + padding[3] - 2
+    th, tw, S = tiles(Ho, Wo)
+    to_tiles, _, from_tiles, _ = _winograd_kernels(use_numba)
+    u = weight_transform(w)
+    bias = np.zeros(0, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+    y = np.empty((N, O, Ho, Wo), dtype=x.dtype)
+
+    def chunk(s, e):
+        n = e - s
+        v = to_tiles(x[s:e], th, tw, padding[0], padding[2], scratch("v", (16, C, n, S), x.dtype))
+        m = np.matmul(u, v.reshape(16, C, n * S), out=scratch("m", (16, O, n * S), x.dtype))
+        from_tiles(m.reshape(16, O, n, S), th, tw, bias, y[s:e])
+    map_chunks(chunk, chunks(N, 16 * (C + O) * S, WINOGRAD_CHUNK_ELEMENTS), O * C * 9 * Ho * Wo)
+    return y
+
+
+def backward(x, w, gy, stride, padding, dilation, need_x, need_w, use_numba):
+    """The forward steps' adjoints in reverse, per chunk: dM = output_adjoint(dY); dL/dw = Gᵀ (Σ dM[ξ] @
+    V[ξ]ᵀ) G with V recomputed; dL/dx = input_adjoint(U[ξ]ᵀ @ dM[ξ])."""
+    (N, C, H, W), O = x.shape, w.shape[0]
+    if not (need_x or need_w):
+        return None, None
+    gy = np.ascontiguousarray(gy)
+    th, tw, S = tiles(*gy.shape[2:])
+    to_tiles, from_tiles_adjoint, _, adjoint = _winograd_kernels(use_numba)
+    u_t = weight_transform(w).transpose(0, 2, 1)
+    gx = np.empty(x.shape, dtype=x.dtype) if need_x else None
+
+    def chunk(s, e):
+        """Fills gx[s:e]; returns this chunk's share of dU."""
+        n = e - s
+        dm = adjoint(gy[s:e], th, tw, scratch("m", (16, O, n, S), x.dtype)).reshape(16, O, n * S)
+        v = scratch("v", (16, C, n, S), x.dtype)
+        du = None
+        if need_w:
+            to_tiles(x[s:e], th, tw, padding[0], padding[2], v)
+            du = np.matmul(dm, v.reshape(16, C, n * S).transpose(0, 2, 1))
+        if need_x:
+            np.matmul(u_t, dm, out=v.reshape(16, C, n * S))
+            from_tiles_adjoint(v, th, tw, padding[0], padding[2], gx[s:e])
+        return du
+    shares = map_chunks(chunk, chunks(N, 16 * (C + O) * S, WINOGRAD_CHUNK_ELEMENTS), O * C * 9 * H * W)
+    if not need_w:
+        return gx, None
+    return gx, weight_transform_adjoint(add_up(shares))

@@ -10,7 +10,7 @@ from ..function import Function
 from ..ops import where
 from ..ops.activation import stable_log_softmax
 from ..tensor import Tensor
-from .common import as_input, check_reduction, like, reduce
+from .common import apply_reduced, as_input, check_reduction, like, reduce, reduced, spread
 
 
 def _rows(x):
@@ -75,20 +75,21 @@ def _target_weights(name, x, target, weight, ignore_index, smoothing):
 
 
 class SoftmaxCrossEntropy(Function):
-    """out_i = -Σ_c q_ic log softmax(x_i)_c for logits x (M, C) and target weights q (M, C).
+    """out_i = -Σ_c q_ic log softmax(x_i)_c for logits x (M, C) and target weights q (M, C) [reduced].
 
     For a one-hot q this is -log softmax(x_i)[t_i]. stable_log_softmax is finite for any finite
     logits; a masked logit (-inf) with q = 0 adds 0 (not 0·(-inf) = NaN).
     d/dx = softmax(x)·Σ_c q_ic - q   (softmax - onehot),   d/dq = -log softmax(x).
     """
-    def forward(self, x, q):
+    def forward(self, x, q, divisor=None):
         logp = stable_log_softmax(x, 1)
-        self.save_for_backward(logp, q)
-        return -np.where(q != 0, q * logp, 0).sum(axis=1)
+        self.save_for_backward(logp, q, divisor)
+        qlogp = np.multiply(q, logp, out=np.zeros_like(logp), where=q != 0)     # q = 0 adds 0, even at -inf
+        return reduced(-qlogp.sum(axis=1), divisor)
 
     def backward(self, g):
-        logp, q = self.saved
-        g = g[:, None]
+        logp, q, divisor = self.saved
+        g = spread(g, divisor)[..., None]               # one g per row (or one for all), along the classes
         gx = g * (np.exp(logp) * q.sum(axis=1, keepdims=True) - q) if self.needs_input_grad[0] else None
         gq = -g * logp if self.needs_input_grad[1] else None
         return gx, gq
@@ -117,9 +118,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         count = rows.shape[0]
     else:
         rows, batch, q, count = _target_weights("cross_entropy", x, target, weight, ignore_index, label_smoothing)
-    loss = SoftmaxCrossEntropy.apply(rows, q)
-    return reduce(loss.reshape(batch) if reduction == "none" and loss.shape != batch else loss, reduction,
-                  "cross_entropy", count=count)
+    loss = apply_reduced(SoftmaxCrossEntropy, (rows, q), reduction, "cross_entropy", count=count)
+    return loss.reshape(batch) if reduction == "none" and loss.shape != batch else loss
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):

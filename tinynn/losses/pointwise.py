@@ -9,7 +9,8 @@ import numpy as np
 
 from ..function import Function
 from ..ops.activation import stable_sigmoid, stable_softplus
-from .common import as_input, check_reduction, elementwise_weight, like, reduce, same_shape
+from .common import (apply_reduced, as_input, check_reduction, elementwise_weight, like, reduce, reduced,
+                     same_shape, spread)
 
 
 def _pair(name, input, target):
@@ -22,14 +23,15 @@ def _pair(name, input, target):
 
 
 class SquaredError(Function):
-    """out = (x - y)² per element.   d/dx = 2(x - y),  d/dy = -2(x - y)."""
-    def forward(self, x, y):
+    """out = (x - y)² per element [reduced].   d/dx = 2(x - y),  d/dy = -2(x - y)."""
+    def forward(self, x, y, divisor=None):
         d = x - y
-        self.save_for_backward(d)
-        return d * d
+        self.save_for_backward(d, divisor)
+        return reduced(d * d, divisor)
 
     def backward(self, g):
-        gx = 2 * self.saved[0] * g
+        d, divisor = self.saved
+        gx = 2 * d * spread(g, divisor)
         return gx, (-gx if self.needs_input_grad[1] else None)
 
 
@@ -37,7 +39,7 @@ def mse_loss(input, target, reduction="mean"):
     """Mean squared error (input - target)²."""
     check_reduction(reduction, "mse_loss")
     x, y = _pair("mse_loss", input, target)
-    return reduce(SquaredError.apply(x, y), reduction, "mse_loss")
+    return apply_reduced(SquaredError, (x, y), reduction, "mse_loss")
 
 
 def l1_loss(input, target, reduction="mean"):
@@ -74,19 +76,20 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 class BinaryCrossEntropy(Function):
-    """out = -[y log p + (1-y) log(1-p)], each log clamped at ≥ -100 as in PyTorch, so p = 0 or 1
-    gives a finite loss.
+    """out = -[y log p + (1-y) log(1-p)] [reduced], each log clamped at ≥ -100 as in PyTorch, so p = 0
+    or 1 gives a finite loss.
 
     d/dp = (p - y) / max(p(1-p), 1e-12),   d/dy = log(1-p) - log p   (clamped logs).
     """
-    def forward(self, p, y):
+    def forward(self, p, y, divisor=None):
         with np.errstate(divide="ignore"):
             log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
-        self.save_for_backward(p, y, log_p, log_q)
-        return -(y * log_p + (1 - y) * log_q)
+        self.save_for_backward(p, y, log_p, log_q, divisor)
+        return reduced(-(y * log_p + (1 - y) * log_q), divisor)
 
     def backward(self, g):
-        p, y, log_p, log_q = self.saved
+        p, y, log_p, log_q, divisor = self.saved
+        g = spread(g, divisor)
         gp = g * (p - y) / np.maximum(p * (1 - p), 1e-12) if self.needs_input_grad[0] else None
         gy = g * (log_q - log_p) if self.needs_input_grad[1] else None
         return gp, gy
@@ -102,22 +105,23 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             hint = " (for logits use binary_cross_entropy_with_logits)" if what == "input" else ""
             raise ValueError(f"{name}: {what} values must lie in [0, 1], found min {t.data.min()} "
                              f"and max {t.data.max()}{hint}")
-    return reduce(BinaryCrossEntropy.apply(p, y), reduction, name, elementwise_weight(name, weight, p))
+    return apply_reduced(BinaryCrossEntropy, (p, y), reduction, name, elementwise_weight(name, weight, p))
 
 
 class BCEWithLogits(Function):
-    """out = (1-y)·x + w·softplus(-x),  w = 1 + (pos_weight - 1)·y  (stable_softplus never overflows).
+    """out = (1-y)·x + w·softplus(-x) [reduced],  w = 1 + (pos_weight - 1)·y  (stable_softplus never overflows).
 
     For pos_weight = 1 this is max(x,0) - x·y + log1p(e^-|x|), unlike log σ(x) finite for any x.
     d/dx = w·σ(x) - pos_weight·y  (= σ(x) - y),   d/dy = -x + (pos_weight - 1)·softplus(-x).
     """
-    def forward(self, x, y, pos_weight=1.0):
+    def forward(self, x, y, pos_weight=1.0, divisor=None):
         sp_neg = stable_softplus(-x)
-        self.save_for_backward(x, y, sp_neg, pos_weight)
-        return (1 - y) * x + (1 + (pos_weight - 1) * y) * sp_neg
+        self.save_for_backward(x, y, sp_neg, pos_weight, divisor)
+        return reduced((1 - y) * x + (1 + (pos_weight - 1) * y) * sp_neg, divisor)
 
     def backward(self, g):
-        x, y, sp_neg, pw = self.saved
+        x, y, sp_neg, pw, divisor = self.saved
+        g = spread(g, divisor)
         gx = g * ((1 + (pw - 1) * y) * stable_sigmoid(x) - pw * y) if self.needs_input_grad[0] else None
         gy = g * (-x + (pw - 1) * sp_neg) if self.needs_input_grad[1] else None
         return gx, gy
@@ -133,4 +137,4 @@ def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None
     check_reduction(reduction, name)
     x, y = _pair(name, input, target)
     pw = 1.0 if pos_weight is None else elementwise_weight(name + " (pos_weight)", pos_weight, x)
-    return reduce(BCEWithLogits.apply(x, y, pos_weight=pw), reduction, name, elementwise_weight(name, weight, x))
+    return apply_reduced(BCEWithLogits, (x, y), reduction, name, elementwise_weight(name, weight, x), pos_weight=pw)

@@ -2,7 +2,6 @@
 
 Maxout is here too: it is an activation with its own weights.
 """
-import math
 
 from .. import ops
 from . import init
@@ -99,9 +98,7 @@ class Maxout(Module):
         self.in_features, self.out_features, self.pieces = in_features, out_features, pieces
         self.weight = empty_parameter(out_features * pieces, in_features, dtype=dtype)
         self.bias = empty_parameter(out_features * pieces, dtype=dtype)
-        bound = 1 / math.sqrt(in_features)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        init.uniform_(self.bias, -bound, bound)
+        init.default_(self.weight, self.bias)
 
     def forward(self, x):
         return maxout(x, self.weight, self.bias, self.pieces)

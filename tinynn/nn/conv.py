@@ -4,7 +4,6 @@ Keras users: the layout is channels-first (PyTorch's), so a batch of MNIST digit
 a channels-last (N, 28, 28, 1) batch gives an error that says how to permute it. Keras'
 GlobalAveragePooling2D is GlobalAvgPool2d here (or AdaptiveAvgPool2d(1) followed by Flatten).
 """
-import math
 
 import numpy as np
 
@@ -55,11 +54,8 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """PyTorch's default: W ~ kaiming_uniform_(a=√5) = U(-1/√fan_in, 1/√fan_in), b likewise."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
-            init.uniform_(self.bias, -bound, bound)
+        """PyTorch's default: W, b ~ U(-1/√fan_in, 1/√fan_in), fan_in = in_channels·kh·kw (init.default_)."""
+        init.default_(self.weight, self.bias)
 
     def forward(self, x):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.padding_mode,

@@ -115,5 +115,14 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     return normal_(tensor, 0.0, std, generator)
 
 
+def default_(weight, bias=None, generator=None):
+    """PyTorch's default for Linear and Conv layers: W ~ kaiming_uniform_(a=√5) = U(-1/√fan_in, 1/√fan_in)
+    and b ~ U(-1/√fan_in, 1/√fan_in), fan_in = in_features (Linear) or in_channels·kh·kw (Conv)."""
+    kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
+    if bias is not None:
+        bound = 1 / math.sqrt(_fan(weight, "fan_in"))
+        uniform_(bias, -bound, bound, generator)
+
+
 glorot_uniform_, glorot_normal_ = xavier_uniform_, xavier_normal_
 he_uniform_, he_normal_ = kaiming_uniform_, kaiming_normal_

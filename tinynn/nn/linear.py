@@ -1,8 +1,8 @@
 """The fully connected layer: one fused Function (forward and backward side by side) and its Module."""
-import math
 
 import numpy as np
 
+from ..checks import as_array
 from ..function import Function
 from ..tensor import Tensor
 from . import init
@@ -38,9 +38,12 @@ class LinearFunction(Function):
 
 def layer_input(x, weight, name="linear"):
     """x as a Tensor of the weight's dtype, checked to have a last axis of size in_features = weight.shape[-1]."""
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        raise ValueError(f"{name}: the weight must be a 2-D tensor (out_features, in_features), "
+                         f"got {getattr(weight, 'shape', type(weight).__name__)}")
     w = weight.data
     if not isinstance(x, Tensor):
-        x = Tensor(np.asarray(x, dtype=w.dtype))
+        x = Tensor(as_array(x, w.dtype, op=name))
     elif x.data.dtype != w.dtype:
         x = x.astype(w.dtype)
     if not x.data.shape or x.data.shape[-1] != w.shape[-1]:
@@ -51,7 +54,11 @@ def layer_input(x, weight, name="linear"):
 
 def linear(x, weight, bias=None):
     """Functional form of Linear: x @ weightᵀ + bias (x is cast to the weight's dtype if it differs)."""
-    return LinearFunction.apply(layer_input(x, weight), weight, bias)
+    x = layer_input(x, weight)
+    if bias is not None and getattr(bias, "shape", None) != weight.shape[:1]:
+        raise ValueError(f"linear: the bias must have shape ({weight.shape[0]},) for a weight of shape "
+                         f"{weight.shape}, got {getattr(bias, 'shape', type(bias).__name__)}")
+    return LinearFunction.apply(x, weight, bias)
 
 
 class Linear(Module):
@@ -75,11 +82,8 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """PyTorch's default: W ~ kaiming_uniform_(a=√5) = U(-1/√in, 1/√in), b ~ U(-1/√in, 1/√in)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features)
-            init.uniform_(self.bias, -bound, bound)
+        """PyTorch's default: W, b ~ U(-1/√in, 1/√in) (init.default_)."""
+        init.default_(self.weight, self.bias)
 
     def forward(self, x):
         return linear(x, self.weight, self.bias)

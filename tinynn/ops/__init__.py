@@ -3,19 +3,19 @@
 Each Function class lives in one small module, forward and backward side by side:
   arithmetic.py  + - * / neg pow exp log sin cos sqrt abs clip maximum where cast matmul
   activation.py  sigmoid tanh relu leaky_relu elu softplus softmax log_softmax
-  reduce.py      sum max logsumexp (and mean, min, var, std composed from them)
+  reduce.py      sum mean max logsumexp (and min, var, std composed from them)
   shape.py       reshape permute expand concat pad getitem
 Everything else here is composed from those Functions, so it needs no backward of its own.
 Inputs and axes are checked by tinynn/checks.py (`operand`, `axis`), so errors name the op.
 """
 import numpy as np
 
-from ..checks import axis as _axis, operand as _operand
+from ..checks import as_tensor as _tensor, axis as _axis, operand as _operand
 from ..tensor import Tensor
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .arithmetic import (Abs, Add, Cast, Clip, Cos, Div, Exp, Log, MatMul, Maximum, Mul, Neg, Pow, Sin, Sqrt, Sub,
                          Where)
-from .reduce import LogSumExp, Max, Sum, mean, min, std, var
+from .reduce import LogSumExp, Max, Mean, Sum, min, std, var
 from .shape import Concat, Expand, GetItem, Pad, Permute, Reshape
 
 
@@ -31,7 +31,7 @@ def _binary(fn):
 add, sub, mul, div, pow, maximum = (_binary(F.apply) for F in (Add, Sub, Mul, Div, Pow, Maximum))
 neg, exp, log, sqrt, abs, sin, cos = Neg.apply, Exp.apply, Log.apply, Sqrt.apply, Abs.apply, Sin.apply, Cos.apply
 sigmoid, tanh, relu = Sigmoid.apply, Tanh.apply, ReLU.apply
-sum, max, logsumexp = Sum.apply, Max.apply, LogSumExp.apply
+sum, mean, max, logsumexp = Sum.apply, Mean.apply, Max.apply, LogSumExp.apply
 
 
 def matmul(a, b):
@@ -102,6 +102,7 @@ view = reshape
 
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge axes start_dim..end_dim into one (PyTorch's flatten)."""
+    x = _tensor(x, "flatten")
     start, end = _axis("flatten", start_dim, x.shape), _axis("flatten", end_dim, x.shape)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
@@ -114,16 +115,20 @@ def permute(x, *dims):
 
 def transpose(x, dim0=None, dim1=None):
     """Swap two axes; with no arguments reverse all axes (like numpy's x.T)."""
+    x = _tensor(x, "transpose")
     dims = list(range(x.ndim))
     if dim0 is None:
         return Permute.apply(x, dims=tuple(dims[::-1]))
     dim0, dim1 = _axis("transpose", dim0, x.shape), _axis("transpose", dim1, x.shape)
+    if dim0 == dim1:
+        return x
     dims[dim0], dims[dim1] = dim1, dim0
     return Permute.apply(x, dims=tuple(dims))
 
 
 def squeeze(x, axis=None):
     """Remove axes of length 1 (all of them, or the given one if it has length 1)."""
+    x = _tensor(x, "squeeze")
     if axis is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
     axis = _axis("squeeze", axis, x.shape)
@@ -132,12 +137,14 @@ def squeeze(x, axis=None):
 
 def unsqueeze(x, axis):
     """Insert an axis of length 1 at position `axis`."""
+    x = _tensor(x, "unsqueeze")
     axis = _axis("unsqueeze", axis, x.shape, extra=1)
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def expand(x, *shape):
     """Broadcast to `shape` without copying; -1 keeps an axis's size."""
+    x = _tensor(x, "expand")
     shape = _shape_args(shape)
     lead = len(shape) - x.ndim
     if lead < 0:
@@ -147,7 +154,7 @@ def expand(x, *shape):
 
 
 def concat(tensors, axis=0):
-    return Concat.apply(*tensors, axis=axis)
+    return Concat.apply(*(_tensor(t, "concat") for t in tensors), axis=axis)
 
 
 cat = concat
@@ -155,7 +162,7 @@ cat = concat
 
 def stack(tensors, axis=0):
     """Join along a new axis: unsqueeze each, then concatenate."""
-    tensors = list(tensors)
+    tensors = [_tensor(t, "stack") for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     axis = _axis("stack", axis, np.shape(tensors[0]), extra=1)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..checks import axis as _axis
 from ..function import Function
-from .reduce import logsumexp_array
+from .reduce import shifted_logsumexp
 
 
 def stable_sigmoid(x):
@@ -22,8 +22,9 @@ def stable_softplus(x):
 
 
 def stable_log_softmax(x, axis):
-    """log softmax(x)_i = x_i - log Σ_j e^(x_j), with the log-sum-exp of reduce.py (shifted by the max)."""
-    return x - logsumexp_array(x, (axis,), keepdims=True)
+    """log softmax(x)_i = x_i - log Σ_j e^(x_j) = (x_i - m) - log Σ_j e^(x_j - m), m = max x (reduce.py)."""
+    _, shifted, log_sum = shifted_logsumexp(x, (axis,))
+    return shifted - log_sum
 
 
 class Sigmoid(Function):

@@ -1,5 +1,5 @@
-"""Elementwise arithmetic and math functions, and the matrix product. Inputs broadcast like numpy; `Function` un-broadcasts
-the gradients, so each backward below is written as if all shapes were equal.
+"""Elementwise arithmetic and math functions, and the matrix product. Inputs broadcast like numpy;
+`Function` un-broadcasts the gradients, so each backward below is written as if all shapes were equal.
 
 Notation: g = dL/d(out), the gradient arriving from above; each backward returns dL/d(input).
 """
@@ -63,11 +63,17 @@ class Neg(Function):
 class Pow(Function):
     """out = x ** y.   d/dx = y x^(y-1),  d/dy = x^y log x.
 
-    The exponent gradient is taken as 0 where x <= 0 (there x^y is not differentiable in y over
-    the reals), so it never turns into NaN.
+    A negative x with a non-integer y has no real power: an error, not a NaN. The exponent gradient
+    is taken as 0 where x <= 0 (there x^y is not differentiable in y over the reals), so it never
+    turns into NaN.
     """
     def forward(self, x, y):
-        out = np.power(x, y)
+        with np.errstate(invalid="ignore"):
+            out = np.power(x, y)
+        if out.dtype.kind == "f" and np.isnan(out).any() and not (np.isnan(x).any() or np.isnan(y).any()):
+            raise ValueError("pow: a negative base with a non-integer exponent has no real power, "
+                             f"e.g. {np.broadcast_to(x, out.shape)[np.isnan(out)][0]} ** "
+                             f"{np.broadcast_to(y, out.shape)[np.isnan(out)][0]}")
         self.save_for_backward(x, y, out)
         return out
 

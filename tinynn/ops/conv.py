@@ -175,6 +175,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, padding_mo
         raise ValueError(f"{layer}: weight must be a 4-D tensor (out_channels, in_channels, kh, kw), "
                          f"got {getattr(weight, 'shape', type(weight).__name__)}")
     O, C, kh, kw = weight.shape
+    if min(weight.shape) < 1:
+        raise ValueError(f"{layer}: the weight (out_channels, in_channels, kh, kw) has an empty axis: {weight.shape}")
     input = _as_input(input, weight.dtype, layer)
     _check_input(input, C, layer, "input channels")
     if bias is not None and bias.dtype != weight.dtype:
@@ -187,7 +189,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, padding_mo
     if min(stride) < 1 or min(dilation) < 1:
         raise ValueError(f"{layer}: stride and dilation must be >= 1, got {stride} and {dilation}")
     pads = conv_padding(padding, (kh, kw), stride, dilation)
-    check_pads(input.shape, pads, padding_mode)
+    try:
+        check_pads(input.shape, pads, padding_mode)
+    except ValueError as err:
+        raise ValueError(f"{layer}: {err}") from None
     _check_window(input.shape, (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1), pads, layer, "kernel")
     return Conv2d.apply(input, weight, bias, stride=stride, padding=pads, dilation=dilation,
                         padding_mode=padding_mode, backend=backend)
@@ -237,7 +242,7 @@ def adaptive_avg_pool2d(input, output_size, layer="adaptive_avg_pool2d"):
     H, W = input.shape[2:]
     if (oh, ow) == (1, 1):
         return input.mean(axis=(2, 3), keepdims=True)
-    if oh < 1 or ow < 1 or H % oh or W % ow:
+    if oh < 1 or ow < 1 or H < oh or W < ow or H % oh or W % ow:
         raise ValueError(f"{layer}: output size {(oh, ow)} must divide the input size {(H, W)} "
                          f"of the input {input.shape} (or be 1 for global average pooling)")
     return AvgPool2d.apply(input, kernel=(H // oh, W // ow), stride=(H // oh, W // ow))

@@ -8,8 +8,9 @@
 Every padded element is a copy of one input element (or 0), so the padding is a linear map P and
 its backward is the transpose Pᵀ: `fold2d(g, pads, mode)` adds each border gradient back onto the
 element it was copied from. For 'circular' that wraps exactly like the torus: the gradient of the
-padded top rows lands on the bottom rows of the image, and vice versa. `tests/kernels/test_conv_kernels.py::test_pad_matches_numpy_and_fold_is_its_adjoint`
-checks <pad(x), g> = <x, fold(g)> for all modes.
+padded top rows lands on the bottom rows of the image, and vice versa.
+`tests/kernels/test_conv_kernels.py::test_pad_matches_numpy_and_fold_is_its_adjoint` checks
+<pad(x), g> = <x, fold(g)> for all modes.
 """
 import numpy as np
 

@@ -2,25 +2,38 @@
 
 The backward of a reduction re-inserts the reduced axes (length 1) and broadcasts g back over them.
 """
+import math
+
 import numpy as np
 
-from ..checks import axes as _axes
+from ..checks import as_tensor, axes as _axes
 from ..function import Function
 
 
 def _expand(g, axes, keepdims):
     """Give g back the reduced axes as length-1 axes (unless keepdims already kept them)."""
-    return g if keepdims else np.expand_dims(g, axes)
+    if keepdims:
+        return g
+    shape = list(g.shape)
+    for a in axes:                   # ascending, so each insertion lands where the axis was
+        shape.insert(a, 1)
+    return g.reshape(shape)
 
 
-def logsumexp_array(x, axes, keepdims=False):
-    """log Σ_axes e^x = m + log Σ e^(x - m) with m = max x, so no e^x overflows. An infinite m is
-    left out of the shift (x - m would be inf - inf): a row holding +inf gives +inf, an all -inf row -inf."""
+def shifted_logsumexp(x, axes):
+    """(m, x - m, log Σ_axes e^(x - m)) with m = max x over axes (kept as length-1 axes).
+
+    log Σ e^x = m + the last; log softmax = x - m - the last. Shifting by the max keeps every
+    e^(x - m) ≤ 1, so nothing overflows. An infinite m is left out of the shift (x - m would be
+    inf - inf): a row holding +inf gives +inf, an all -inf row -inf."""
     m = x.max(axis=axes, keepdims=True)
+    if np.isfinite(m).all():                      # the common case: the max term alone makes the sum ≥ 1
+        shifted = x - m
+        return m, shifted, np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
     m = np.where(np.isfinite(m), m, 0)
+    shifted = x - m
     with np.errstate(divide="ignore"):
-        out = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
-    return out if keepdims else np.squeeze(out, axes)
+        return m, shifted, np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
 
 
 class Sum(Function):
@@ -33,6 +46,23 @@ class Sum(Function):
     def backward(self, g):
         axes, keepdims, shape = self.saved
         return np.broadcast_to(_expand(g, axes, keepdims), shape)
+
+
+class Mean(Function):
+    """out = Σ_axis x / n, n = the number of elements in each sum.   d/dx = 1/n: each element receives g/n.
+
+    (numpy's mean, which sums float16 in float32: a float16 sum of many elements would overflow.)"""
+    def forward(self, x, axis=None, keepdims=False):
+        axes = _axes("mean", axis, x.shape)
+        n = math.prod(x.shape[a] for a in axes)
+        if n == 0:
+            raise ValueError(f"mean: no elements to average over (tensor of shape {x.shape}, axis {axis})")
+        self.save_for_backward(axes, keepdims, x.shape, n)
+        return x.mean(axis=axes, keepdims=keepdims)
+
+    def backward(self, g):
+        axes, keepdims, shape, n = self.saved
+        return np.broadcast_to(_expand(g, axes, keepdims) / n, shape)
 
 
 class Max(Function):
@@ -49,10 +79,11 @@ class Max(Function):
 
 
 class LogSumExp(Function):
-    """out = log Σ_axis e^x (logsumexp_array).   d/dx = e^(x - out) = softmax(x) along axis."""
+    """out = log Σ_axis e^x = m + log Σ e^(x - m), m = max x.   d/dx = e^(x - out) = softmax(x) along axis."""
     def forward(self, x, axis=None, keepdims=False):
         axes = _axes("logsumexp", axis, x.shape)
-        out = logsumexp_array(x, axes, keepdims=True)
+        m, _, log_sum = shifted_logsumexp(x, axes)
+        out = m + log_sum
         self.save_for_backward(x, out, axes, keepdims)
         return out if keepdims else np.squeeze(out, axes)
 
@@ -63,30 +94,30 @@ class LogSumExp(Function):
 
 def _count(x, axis, op):
     """How many elements each output of a reduction over `axis` sums."""
-    return int(np.prod([x.shape[a] for a in _axes(op, axis, x.shape)]))
-
-
-def mean(x, axis=None, keepdims=False):
-    """Σ x / n over the reduced axes (float16 is summed in float32, as numpy does: its sum overflows)."""
-    if x.dtype == np.float16:
-        return mean(x.astype(np.float32), axis, keepdims).astype(np.float16)
-    return Sum.apply(x, axis=axis, keepdims=keepdims) / _count(x, axis, "mean")
+    return math.prod(x.shape[a] for a in _axes(op, axis, x.shape))
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001  (mirrors numpy's name)
     """min x = -max(-x)."""
+    x = as_tensor(x, "min")
+    _axes("min", axis, x.shape)
     return -Max.apply(-x, axis=axis, keepdims=keepdims)
+
+
+def _var(x, axis, keepdims, correction, op):
+    x = as_tensor(x, op)
+    n = _count(x, axis, op)
+    if n - correction <= 0:
+        raise ValueError(f"{op}: over {n} element(s) with correction={correction} divides by zero")
+    d = x - Mean.apply(x, axis=axis, keepdims=True)
+    return Sum.apply(d * d, axis=axis, keepdims=keepdims) / (n - correction)
 
 
 def var(x, axis=None, keepdims=False, correction=1):
     """Σ (x - mean)² / (n - correction): unbiased (correction=1) by default, as in PyTorch."""
-    n = _count(x, axis, "var")
-    if n - correction <= 0:
-        raise ValueError(f"var/std over {n} element(s) with correction={correction} divides by zero")
-    d = x - mean(x, axis=axis, keepdims=True)
-    return Sum.apply(d * d, axis=axis, keepdims=keepdims) / (n - correction)
+    return _var(x, axis, keepdims, correction, "var")
 
 
 def std(x, axis=None, keepdims=False, correction=1):
     """√var."""
-    return var(x, axis=axis, keepdims=keepdims, correction=correction) ** 0.5
+    return _var(x, axis, keepdims, correction, "std") ** 0.5

@@ -25,7 +25,8 @@ class Permute(Function):
     """out = x with its axes reordered: out.shape[i] = x.shape[dims[i]].   d/dx = g with the inverse order."""
     def forward(self, x, dims):
         if len(dims) != x.ndim or len(_axes("permute", dims, x.shape)) != x.ndim:
-            raise ValueError(f"permute: needs a reordering of all {x.ndim} axes of shape {x.shape}, got {tuple(dims)}")
+            raise ValueError(f"permute: needs a reordering of all {x.ndim} axes of shape {x.shape}, "
+                             f"got {tuple(dims)}")
         dims = tuple(_axis("permute", d, x.shape) for d in dims)
         self.save_for_backward(dims)
         return np.transpose(x, dims)
@@ -52,8 +53,10 @@ class Concat(Function):
         if not xs:
             raise ValueError("concat: needs at least one tensor")
         axis = _axis("concat", axis, xs[0].shape)
-        if any(x.ndim != xs[0].ndim or x.shape[:axis] + x.shape[axis + 1:] != xs[0].shape[:axis] + xs[0].shape[axis + 1:]
-               for x in xs):
+        if xs[0].ndim == 0:
+            raise ValueError("concat: 0-d tensors have no axis to join along (stack joins them)")
+        rest = xs[0].shape[:axis] + xs[0].shape[axis + 1:]
+        if any(x.ndim != xs[0].ndim or x.shape[:axis] + x.shape[axis + 1:] != rest for x in xs):
             raise ValueError(f"concat: along axis {axis}, all other axes must agree, got shapes "
                              f"{[x.shape for x in xs]}")
         self.save_for_backward(np.cumsum([x.shape[axis] for x in xs[:-1]]), axis)
