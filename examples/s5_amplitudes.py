@@ -110,12 +110,15 @@ def event_figure(res, exercise, name, title, dev, bands, dev_label="μ − log A
            title=f"{title}: deviations and their predicted σ")
     ax.legend(loc="upper left", fontsize=8, markerscale=6)
     z = np.linspace(-6, 6, 200)
+    top = 0.4
     for k, (label, sigma) in enumerate(bands):
         pull = dev / sigma
+        top = max(top, np.histogram(np.clip(pull, -6, 6), np.linspace(-6, 6, 61), density=True)[0].max())
         bx.hist(np.clip(pull, -6, 6), np.linspace(-6, 6, 61), density=True, histtype="step", lw=1.5, color=f"C{k}",
                 label=f"{label}: pull std {pull.std():.2f}")
     bx.plot(z, np.exp(-z**2 / 2) / np.sqrt(2 * np.pi), "k--", lw=1, label="N(0, 1): calibrated errors")
-    bx.set(xlabel=f"pull ({dev_label}) / σ  (clipped to ±6)", ylabel="density", title="pulls")
+    bx.set(xlabel=f"pull ({dev_label}) / σ  (clipped to ±6)", ylabel="density", title="pulls",
+           ylim=(0, 1.4 * top))                 # room for the legend above the histograms
     bx.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     path = res.figure(exercise, name)

@@ -20,8 +20,7 @@ def scripts():
 
 
 KAPPAS = 0.24 + 0.0025 * np.arange(24)
-STEP = 0.0025
-REFS = {"steepest rise": 0.26875, "peak of χ": 0.2675}
+REFS = {"steepest rise": (0.26875, 0.001), "peak of χ": (0.2675, 0.0026)}
 
 
 def step_curve(center, width=0.003):
@@ -32,7 +31,7 @@ def test_phase_check_passes_for_a_trained_classifier(scripts):
     phi4, _ = scripts
     curve = step_curve(0.270)
     k_star = phi4.crossing(KAPPAS, curve)
-    passed, pulls, sentence = phi4.phase_check(KAPPAS, curve, k_star, 0.003, REFS, STEP)
+    passed, pulls, sentence = phi4.phase_check(KAPPAS, curve, k_star, 0.003, REFS)
     assert passed and "agree" in sentence and all(p < 2 for p in pulls.values())
 
 
@@ -41,20 +40,20 @@ def test_phase_check_fails_for_an_untrained_classifier(scripts):
     rng = np.random.default_rng(0)
     curve = 0.5 + 0.02 * rng.standard_normal(len(KAPPAS))      # an untrained net: P ≈ ½ everywhere
     k_star = phi4.crossing(KAPPAS, curve)
-    assert not phi4.phase_check(KAPPAS, curve, k_star, 0.003, REFS, STEP)[0]
+    assert not phi4.phase_check(KAPPAS, curve, k_star, 0.003, REFS)[0]
     flipped = 1 - step_curve(0.270)                           # labels swapped: P falls with κ
-    assert not phi4.phase_check(KAPPAS, flipped, phi4.crossing(KAPPAS, flipped), 0.003, REFS, STEP)[0]
+    assert not phi4.phase_check(KAPPAS, flipped, phi4.crossing(KAPPAS, flipped), 0.003, REFS)[0]
     saturated = np.full(len(KAPPAS), 0.999)                   # mis-scaled input: "broken" everywhere
-    assert not phi4.phase_check(KAPPAS, saturated, phi4.crossing(KAPPAS, saturated), 0.003, REFS, STEP)[0]
+    assert not phi4.phase_check(KAPPAS, saturated, phi4.crossing(KAPPAS, saturated), 0.003, REFS)[0]
 
 
 def test_phase_check_fails_when_kappa_star_is_off_or_unlocated(scripts):
     phi4, _ = scripts
     late = step_curve(0.285)                                  # separates the phases, but κ* far from the magnetisation
-    passed, pulls, sentence = phi4.phase_check(KAPPAS, late, phi4.crossing(KAPPAS, late), 0.003, REFS, STEP)
+    passed, pulls, sentence = phi4.phase_check(KAPPAS, late, phi4.crossing(KAPPAS, late), 0.003, REFS)
     assert not passed and "do not agree" in sentence
     curve = step_curve(0.270)                                 # an uncertainty so large that anything would agree
-    assert not phi4.phase_check(KAPPAS, curve, phi4.crossing(KAPPAS, curve), 0.02, REFS, STEP)[0]
+    assert not phi4.phase_check(KAPPAS, curve, phi4.crossing(KAPPAS, curve), 0.02, REFS)[0]
 
 
 def test_total_uncertainty_adds_in_quadrature(scripts):
