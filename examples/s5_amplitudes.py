@@ -50,7 +50,6 @@ import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter
 from tqdm import tqdm
 
 import tinynn as tn
@@ -143,8 +142,10 @@ def by_log_a(res, log_a_true, edges, series, coverages):
         med = np.array([np.median(values[which == b]) if counts[b] else np.nan for b in range(len(centres))])
         ax.plot(centres, med, style, ms=4, label=label)
     ax.set(ylabel="median per log A bin", yscale="log", title="S5.3: uncertainty and coverage across log A")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}"[-1] in "25" else ""))
+    lo, hi = ax.get_ylim()
+    ticks = [t for t in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2) if lo <= t <= hi]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.legend(fontsize=8, loc="upper left")
     cx = ax.twinx()
     cx.bar(centres, counts, width=edges[1] - edges[0], color="gray", alpha=0.15)
