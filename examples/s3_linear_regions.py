@@ -106,7 +106,7 @@ def draw_net(res, exercise, name, title, model, ranges, n, radius, points=None):
         extent = (-L, L, -L, L)
         im = row[0].imshow(img, origin="lower", extent=extent, cmap="viridis")
         fig.colorbar(im, ax=row[0], shrink=0.85, label="network output y")
-        row[0].set_title(f"output y on [−{L:g}, {L:g}]²\n{len(patterns)} linear regions on the {n}×{n} grid", fontsize=10)
+        row[0].set_title(f"output y on [−{L:g}, {L:g}]²\n{len(patterns)} regions on an {n}² grid", fontsize=10)
         for ax, d, lab in ((row[1], d_dx, "∂y/∂x₁"), (row[2], d_dy, "∂y/∂x₂")):
             ax.imshow(d, origin="lower", extent=extent, cmap="prism", interpolation="nearest")
             ax.set_title(f"{lab} (numpy.gradient, 'prism')\none flat colour per linear region", fontsize=10)
@@ -121,7 +121,7 @@ def draw_net(res, exercise, name, title, model, ranges, n, radius, points=None):
                     ax.plot(*points.T, "o", ms=2.5, mfc="white", mec="black", mew=0.6)
                 ax.set(xlim=(-L, L), ylim=(-L, L))
         if r_i == len(ranges) - 1:
-            extra = "; dots: the 190 line intersections" if points is not None else ""
+            extra = f"; dots: the {len(points)} line intersections" if points is not None else ""
             row[1].annotate(f"dashed circle: structure radius {radius:.0f} (no new region beyond it){extra}", (0.5, -0.22),
                             xycoords="axes fraction", ha="center", fontsize=9)
     fig.suptitle(title, fontsize=13)
