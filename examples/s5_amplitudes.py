@@ -187,10 +187,11 @@ def histogram_figure(res, exercise, name, bins, entries):
            title="histogram level: training spread vs statistics")
     ax.legend(fontsize=8)
     bx.axhline(1, color="gray", lw=0.8)
-    ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
-    bx.set(xlabel="log A", ylabel="spread / √N  (bins with N ≥ 10)", yscale="log",
-           ylim=(0.8 * np.concatenate(all_ratios).min(), 1.25 * max(2, np.concatenate(all_ratios).max())))
+    lo, hi = 0.8 * min(0.5, np.concatenate(all_ratios).min()), 1.25 * max(2, np.concatenate(all_ratios).max())
+    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5) if lo <= t <= hi]
+    bx.set_yscale("log")
     bx.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    bx.set(xlabel="log A", ylabel="spread / √N  (bins with N ≥ 10)", ylim=(lo, hi))
     bx.minorticks_off()
     bx.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
