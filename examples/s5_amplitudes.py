@@ -42,7 +42,7 @@ Checks (functions shared with tests/examples/test_s5_checks.py): the ensemble me
 predictor by 4× and single nets by ≥ 20 %, σ_ens covers 50–85 % of single-net deviations; the BNN
 mean is within 1.5× (quick: 2×) of the ensemble mean's error and σ_total covers 50–95 %.
 Quick mode: 5 nets × 25 epochs on 15,000 events, BNN 15 epochs; full: 10 nets × 100 epochs on
-30,000 events, BNN 120 epochs.
+30,000 events, BNN 80 epochs.
 
     python examples/s5_amplitudes.py [--quick | --full] [--out out] [--seed 0]
 """
@@ -170,7 +170,7 @@ def main():
     if args.quick:
         sizes, n_nets, epochs, batch, bnn_epochs, factor = (15_000, 2_000, 5_000), 5, 25, 64, 15, 2.0
     else:
-        sizes, n_nets, epochs, batch, bnn_epochs, factor = (30_000, 10_000, 30_000), 10, 100, 128, 120, 1.5
+        sizes, n_nets, epochs, batch, bnn_epochs, factor = (30_000, 10_000, 30_000), 10, 100, 128, 80, 1.5
     data, y_scale = prepare(amplitude_splits(*sizes, seed=args.seed))
     log_a_true = to_log_a(y_scale, data["test"][1][:, 0])
     rms_baseline = rms(log_a_true - to_log_a(y_scale, 0.0))    # the mean predictor (training mean of log A)
