@@ -113,7 +113,7 @@ def test_a_model_of_any_structure_exports():
     assert any(n.name.startswith("trunk.1/") for n in proto.graph.node)     # nodes named by their module
 
 
-@pytest.mark.parametrize("forward", [lambda self, x: x - x.mean(axis=0),           # a mean over the batch
+@pytest.mark.parametrize("forward", [lambda self, x: x.var(axis=0),                 # divides by n - 1 of the batch
                                      lambda self, x: x[:len(x) - 1],              # a slice end from the shape
                                      lambda self, x: x.reshape(len(x) * 3).sum()])  # a size from the shape
 def test_a_graph_that_depends_on_the_batch_size_is_refused(forward, tmp_path):
@@ -122,6 +122,14 @@ def test_a_graph_that_depends_on_the_batch_size_is_refused(forward, tmp_path):
         tinynn.onnx.export(Fn(forward), _x(), tmp_path / "m.onnx", dynamic_axes={"input": {0: "batch"}})
     assert list(tmp_path.iterdir()) == []
     tinynn.onnx.export(Fn(forward), _x(), tmp_path / "m.onnx")           # with static shapes it is right
+
+
+def test_a_mean_over_the_batch_axis_exports_for_every_batch_size(tmp_path):
+    """Mean is one op (ReduceMean): no batch size is baked into the graph, so a dynamic batch is right."""
+    path = tmp_path / "m.onnx"
+    tinynn.onnx.export(Fn(lambda self, x: x - x.mean(axis=0)), _x(), path, dynamic_axes={"input": {0: "batch"}})
+    x = _x(7).data
+    np.testing.assert_allclose(tinynn.onnx.run(path, x)[0], x - x.mean(axis=0), rtol=1e-5, atol=1e-6)
 
 
 def test_static_shapes_unless_dynamic_axes_are_given(tmp_path):

@@ -1,6 +1,6 @@
 """THE table: each tinynn op (Function class) -> its one mapping to ONNX operators.
 
-Everything composed from these ops (mean, var, min, flatten, squeeze, maxout, adaptive and global
+Everything composed from these ops (var, min, flatten, squeeze, maxout, adaptive and global
 average pooling, ...) exports without an entry of its own, since the trace only sees the ops that
 ran. Dropout in eval mode runs no op at all. A Function missing here makes export fail with the
 op's name and the module it ran in (tests/onnx checks that every op in tinynn is either here or
@@ -8,7 +8,7 @@ in NOT_EXPORTED). The trace sees the op's own class even where a kernel runs a f
 """
 from ..nn.linear import LinearFunction
 from ..ops import (ELU, Abs, Add, Cast, Clip, Concat, Cos, Div, Exp, Expand, GetItem, LeakyReLU, Log, LogSoftmax,
-                   LogSumExp, MatMul, Max, Maximum, Mul, Neg, Pad, Permute, Pow, ReLU, Reshape, Sigmoid, Sin, Softmax,
+                   LogSumExp, MatMul, Max, Maximum, Mean, Mul, Neg, Pad, Permute, Pow, ReLU, Reshape, Sigmoid, Sin, Softmax,
                    Softplus, Sqrt, Sub, Sum, Tanh, Where)
 from ..ops.conv import AvgPool2d, Conv2d, MaxPool2d
 from . import elementwise as E
@@ -24,7 +24,7 @@ TABLE = {
     Sigmoid: E.unary("Sigmoid"), Tanh: E.unary("Tanh"), ReLU: E.unary("Relu"), LeakyReLU: E.leaky_relu, ELU: E.elu,
     Softplus: E.softplus, Softmax: E.softmax("Softmax"), LogSoftmax: E.softmax("LogSoftmax"),
     # reductions
-    Sum: E.reduction("ReduceSum"), Max: E.reduction("ReduceMax"), LogSumExp: E.reduction("ReduceLogSumExp"),
+    Sum: E.reduction("ReduceSum"), Mean: E.reduction("ReduceMean"), Max: E.reduction("ReduceMax"), LogSumExp: E.reduction("ReduceLogSumExp"),
     # moving elements
     MatMul: S.matmul, Reshape: S.reshape, Permute: S.permute, Expand: S.expand, Concat: S.concat, Pad: S.pad,
     GetItem: S.getitem,
