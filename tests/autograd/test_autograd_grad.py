@@ -225,3 +225,36 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
     with pytest.raises(tn.GradcheckError, match="gradcheck failed for input 0"):
         tn.gradgradcheck(DetachedSquare.apply, [x])
     assert tn.gradgradcheck(lambda x: x * x, [x])
+
+
+# ---- ops without a double backward say so ------------------------------------------------------------
+class KernelOnlySquare(tn.function.Function):
+    """out = x² computed by a 'kernel' that only takes arrays, so its forward cannot be replayed."""
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.asarray(x, dtype=np.float64) ** 2
+
+    def backward(self, g):
+        return 2 * g * self.saved[0]
+
+
+class Declined(KernelOnlySquare):
+    double_backward = "not differentiable twice by design"
+
+
+def test_an_op_that_cannot_replay_names_itself():
+    x = t64([1.0, 2.0])
+    (g,) = grad(KernelOnlySquare.apply(x).sum(), x)                # first order works
+    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    with pytest.raises(NotImplementedError, match="KernelOnlySquare: create_graph=True needs its forward"):
+        grad(KernelOnlySquare.apply(x).sum(), x, create_graph=True)
+    with pytest.raises(NotImplementedError, match="Declined: no derivative of its backward.*by design"):
+        grad(Declined.apply(x).sum(), x, create_graph=True)
+
+
+def test_optimizer_steps_with_a_create_graph_gradient():
+    w = t64([1.0, -2.0])
+    opt = tn.optim.SGD([w], lr=0.5)
+    (w * w).sum().backward(create_graph=True)
+    opt.step()
+    np.testing.assert_allclose(w.data, [0.0, 0.0])

@@ -17,12 +17,13 @@ def test_gradgradcheck(case):
     assert gradgradcheck(case.fn, case.inputs(), **case.kwargs)
 
 
-@pytest.mark.parametrize("case", SINGLE, ids=[c.name for c in SINGLE])
-def test_no_double_backward_is_a_clear_error(case):
-    xs = case.inputs()
-    out = case.fn(*xs)
-    with pytest.raises(NotImplementedError, match=NO_DOUBLE_BACKWARD[case.name]):
-        grad(out.sum(), xs, create_graph=True, allow_unused=True)
+def test_no_double_backward_is_a_clear_error():
+    """Each listed exception raises NotImplementedError naming its op (the list may well be empty)."""
+    for case in SINGLE:
+        xs = case.inputs()
+        out = case.fn(*xs)
+        with pytest.raises(NotImplementedError, match=NO_DOUBLE_BACKWARD[case.name]):
+            grad(out.sum(), xs, create_graph=True, allow_unused=True)
 
 
 def test_exceptions_are_registered_cases():
