@@ -85,7 +85,7 @@ def test_errors_name_the_problem():
         grad(x * 2, x)
     with pytest.raises(RuntimeError, match="outputs\\[0\\] does not require grad"):
         grad(t64([1.0], requires_grad=False), x)
-    with pytest.raises(ValueError, match="gradient has shape"):
+    with pytest.raises(ValueError, match="grad_outputs has shape"):
         grad(x * 2, x, grad_outputs=np.ones(3))
     with pytest.raises(TypeError, match="mixing Values"):
         grad(Value(1.0) * 2, [x])

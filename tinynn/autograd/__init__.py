@@ -57,7 +57,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else (grad_outputs,)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    seeds = [seed(out, g, f"grad (output {i})") for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
+    seeds = [seed(out, g, f"grad (output {i})", "grad_outputs") for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
     retain_graph = create_graph if retain_graph is None else retain_graph
     found = backprop(list(outputs), seeds, retain_graph, create_graph, list(inputs))
     result = []
