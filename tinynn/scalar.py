@@ -24,6 +24,7 @@ The end of the file computes exercise S3.4 by machine: `python -m tinynn.scalar`
 forward and backward traces and draws the graph.
 """
 import math
+import operator
 from numbers import Real
 
 from tinynn import graph, viz
@@ -38,12 +39,14 @@ def _leaf_backward():
     """A leaf has no inputs to pass a gradient to."""
 
 
-_graph_mode = False     # True while grad(..., create_graph=True) runs the closures on nodes
+# What a closure computes with: val(node) is node.data, the number. While grad(..., create_graph=True)
+# runs the closures, val is swapped for the identity, so they compute with the nodes themselves.
+val = operator.attrgetter("data")
+_graph_mode = False
 
 
-def val(node):
-    """What a closure computes with: node.data, or the node itself while a graph of the derivative is built."""
-    return node if _graph_mode else node.data
+def _node_itself(node):
+    return node
 
 
 def _number(x):
@@ -314,7 +317,7 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     each gradient is a Value node computed from the graph's nodes: its own graph is the derivative's,
     to be drawn (`.draw()`) or differentiated again.
     """
-    global _graph_mode
+    global _graph_mode, val
     for t in tuple(outputs) + tuple(inputs):
         if not isinstance(t, Value):
             raise TypeError(f"grad: mixing Values and {type(t).__name__}; pass Values only (or Tensors only)")
@@ -325,7 +328,9 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     start = Value(0.0, _prev=tuple(outputs))              # a virtual root above all outputs
     order = graph.topo_sort(start, _inputs)[:-1]
     before = [(v, v.grad) for v in order]
-    previous, _graph_mode = _graph_mode, create_graph
+    previous = _graph_mode, val
+    if create_graph:
+        _graph_mode, val = True, _node_itself
     try:
         for v in order:
             v.grad = 0.0
@@ -344,7 +349,7 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
             else:
                 result.append(x.grad if isinstance(x.grad, Value) else Value(x.grad))
     finally:
-        _graph_mode = previous
+        _graph_mode, val = previous
         for v, g in before:
             v.grad = g
     return tuple(result)
