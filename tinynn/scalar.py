@@ -23,6 +23,7 @@ relies on that). Compare numbers with `a.data == b.data`. For convenience `< <= 
 The end of the file computes exercise S3.4 by machine: `python -m tinynn.scalar` prints the
 forward and backward traces and draws the graph.
 """
+import contextlib
 import math
 import operator
 from numbers import Real
@@ -47,6 +48,19 @@ _graph_mode = False
 
 def _node_itself(node):
     return node
+
+
+@contextlib.contextmanager
+def derivative_graph():
+    """Within this block the closures compute with the nodes themselves (val is the identity), so a
+    backward pass builds Value nodes: how tinynn.autograd.grad(..., create_graph=True) works."""
+    global val, _graph_mode
+    previous = val, _graph_mode
+    val, _graph_mode = _node_itself, True
+    try:
+        yield
+    finally:
+        val, _graph_mode = previous
 
 
 def _number(x):
@@ -308,51 +322,6 @@ class Value:
         """Draw the graph with matplotlib to `path` (PNG; .svg/.pdf also work): inputs on the
         left, self on the right, one box per node with name, value and grad. Returns path."""
         return viz.draw_value(self, path)
-
-
-def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False):
-    """tinynn.autograd.grad for Values: d(outputs)/d(inputs) as a tuple of Values; .grad is left as it was.
-
-    The same walk as backward(). With create_graph=True the closures run with val(node) = node, so
-    each gradient is a Value node computed from the graph's nodes: its own graph is the derivative's,
-    to be drawn (`.draw()`) or differentiated again.
-    """
-    global _graph_mode, val
-    for t in tuple(outputs) + tuple(inputs):
-        if not isinstance(t, Value):
-            raise TypeError(f"grad: mixing Values and {type(t).__name__}; pass Values only (or Tensors only)")
-    seeds = (1.0,) * len(outputs) if grad_outputs is None else tuple(
-        grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,))
-    if len(seeds) != len(outputs):
-        raise ValueError(f"grad: {len(seeds)} grad_outputs for {len(outputs)} outputs")
-    start = Value(0.0, _prev=tuple(outputs))              # a virtual root above all outputs
-    order = graph.topo_sort(start, _inputs)[:-1]
-    before = [(v, v.grad) for v in order]
-    previous = _graph_mode, val
-    if create_graph:
-        _graph_mode, val = True, _node_itself
-    try:
-        for v in order:
-            v.grad = 0.0
-        for out, g in zip(outputs, seeds):
-            out.grad += g
-        for v in reversed(order):
-            v._backward()
-        reached = {id(v) for v in order}
-        result = []
-        for i, x in enumerate(inputs):
-            if id(x) not in reached:
-                if not allow_unused:
-                    raise RuntimeError(f"grad: inputs[{i}] was not used to compute the outputs; "
-                                       "pass allow_unused=True to get None for it")
-                result.append(None)
-            else:
-                result.append(x.grad if isinstance(x.grad, Value) else Value(x.grad))
-    finally:
-        _graph_mode, val = previous
-        for v, g in before:
-            v.grad = g
-    return tuple(result)
 
 
 if __name__ == "__main__":  # exercise S3.4: L(x) = (sin(x1/x2) + x1/x2 - e^x2)(x1/x2 - e^x2)

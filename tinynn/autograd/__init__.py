@@ -18,7 +18,10 @@ nodes whose graph is the derivative's (draw it with `.draw()`); the same closure
 """
 import numpy as np
 
-from ..scalar import Value, grad as _value_grad
+import contextlib
+
+from .. import graph, scalar
+from ..scalar import Value
 from ..tensor import Tensor, backprop, seed
 
 __all__ = ["grad", "functional"]
@@ -71,6 +74,44 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             result.append(g)
         else:
             result.append(Tensor(np.array(g, dtype=x.dtype, copy=True)))
+    return tuple(result)
+
+
+def _value_grad(outputs, inputs, grad_outputs, create_graph, allow_unused):
+    """grad for the scalar engine: the walk of Value.backward, storing nothing in .grad. With create_graph
+    the closures run inside scalar.derivative_graph(), so each gradient is a Value node computed from the
+    graph's nodes: its own graph is the derivative's, to be drawn or differentiated again."""
+    for t in outputs + inputs:
+        if not isinstance(t, Value):
+            raise TypeError(f"grad: mixing Values and {type(t).__name__}; pass Values only (or Tensors only)")
+    seeds = (1.0,) * len(outputs) if grad_outputs is None else tuple(
+        grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,))
+    if len(seeds) != len(outputs):
+        raise ValueError(f"grad: {len(seeds)} grad_outputs for {len(outputs)} outputs")
+    start = Value(0.0, _prev=outputs)                        # a virtual root above all outputs
+    order = graph.topo_sort(start, scalar._inputs)[:-1]
+    before = [(v, v.grad) for v in order]
+    try:
+        with scalar.derivative_graph() if create_graph else contextlib.nullcontext():
+            for v in order:
+                v.grad = 0.0
+            for out, g in zip(outputs, seeds):
+                out.grad += g
+            for v in reversed(order):
+                v._backward()
+        reached = {id(v) for v in order}
+        result = []
+        for i, x in enumerate(inputs):
+            if id(x) in reached:
+                result.append(x.grad if isinstance(x.grad, Value) else Value(x.grad))
+            elif allow_unused:
+                result.append(None)
+            else:
+                raise RuntimeError(f"grad: inputs[{i}] was not used to compute the outputs; "
+                                   "pass allow_unused=True to get None for it")
+    finally:
+        for v, g in before:
+            v.grad = g
     return tuple(result)
 
 
