@@ -152,6 +152,8 @@ class Tensor:
     def __or__(self, other): return Tensor(self.data | _raw(other))
     def __invert__(self): return Tensor(~self.data)
     __rand__, __ror__ = __and__, __or__
+    def any(self): return bool(self.data.any())
+    def all(self): return bool(self.data.all())
     __hash__ = object.__hash__
 
     # ---- numpy's functions on Tensors (see tinynn/ops/interop.py) ------------------------------
