@@ -208,6 +208,15 @@ def refit(theta, x, h_inv, steps=12):
     return theta
 
 
+def errors_agree(err_hesse, err_boot, n_boot):
+    """(lesson holds, pulls, precision): the bootstrap spreads equal the HESSE errors within the bootstrap's
+    own precision 1/√(2(B−1)) (|pull| < 3.5 for every parameter). The Hessian of the mean NLL instead of the
+    total (errors √n too large), or a Hessian away from the minimum, fails it."""
+    precision = 1 / math.sqrt(2 * (n_boot - 1))         # relative standard error of a std from n_boot samples
+    pulls = (err_boot / err_hesse - 1) / precision
+    return bool(np.all(np.isfinite(err_hesse)) and np.abs(pulls).max() < 3.5), pulls, precision
+
+
 def hesse_errors(res, x, theta_adam, n_boot, seed):
     """S5.1b: parameter errors √diag(H⁻¹) of the NLL minimum against the spread of bootstrap refits."""
     theta, H = newton_minimum(theta_adam, x)
@@ -217,11 +226,8 @@ def hesse_errors(res, x, theta_adam, n_boot, seed):
     refits = np.array([refit(theta, rng.choice(x, len(x)), cov) for _ in range(n_boot)])
     err_boot = refits.std(axis=0, ddof=1)
     ratio = err_boot / err_hesse
-    precision = 1 / math.sqrt(2 * (n_boot - 1))         # relative standard error of a std from n_boot samples
-    pulls = (ratio - 1) / precision
-    # the lesson fails for the Hessian of the mean NLL (errors √n too small) or a mis-signed/unconverged one
-    ok = bool(np.all(np.isfinite(err_hesse)) and np.abs(pulls).max() < 3.5
-              and np.all(np.linalg.eigvalsh(H) > 0))
+    ok, pulls, precision = errors_agree(err_hesse, err_boot, n_boot)
+    ok = ok and bool(np.all(np.linalg.eigvalsh(H) > 0))     # a minimum: H positive definite
 
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     k = np.arange(5)
