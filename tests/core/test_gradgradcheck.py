@@ -4,6 +4,7 @@ say so by name when create_graph=True reaches them."""
 import pytest
 
 from registry import NO_DOUBLE_BACKWARD, all_cases
+from test_registry import paths
 from tinynn import gradgradcheck
 from tinynn.autograd import grad
 
@@ -12,9 +13,12 @@ DOUBLE = [c for c in CASES if c.name not in NO_DOUBLE_BACKWARD]
 SINGLE = [c for c in CASES if c.name in NO_DOUBLE_BACKWARD]
 
 
+@pytest.mark.parametrize("which", ["fast", "plain"])
 @pytest.mark.parametrize("case", DOUBLE, ids=[c.name for c in DOUBLE])
-def test_gradgradcheck(case):
-    assert gradgradcheck(case.fn, case.inputs(), **case.kwargs)
+def test_gradgradcheck(case, which):
+    """With the fast paths of tinynn/kernels (as users run it) and without them (the ops' own code)."""
+    with paths(which):
+        assert gradgradcheck(case.fn, case.inputs(), **case.kwargs)
 
 
 def test_no_double_backward_is_a_clear_error():
