@@ -12,6 +12,12 @@
     It is the unique minimum because L[q] − L[p] = KL(p‖q) ≥ 0, with equality only for q = p; the
     minimum value is the entropy H(p) = −∫ p log p. We fit a two-Gaussian mixture to samples of p₂ by
     minimising the NLL with Adam and recover the generating weights, means and widths.
+    How well are they determined? Near the minimum θ̂ the total NLL is a parabola,
+        NLL(θ) ≈ NLL(θ̂) + ½ (θ − θ̂)ᵀ H (θ − θ̂),   so θ̂ is distributed as N(θ, H⁻¹):
+    the errors are √diag(H⁻¹) (what MINUIT's HESSE computes). H comes from double backward
+    (tinynn.autograd.functional.hessian), and a few Newton steps θ ← θ − H⁻¹∇NLL polish Adam's
+    minimum first. The check: refits on bootstrap resamples of the data scatter by the same amount,
+    within the bootstrap's own precision 1/√(2(B−1)).
 
     python examples/s5_likelihood_ratio.py [--quick] [--out out] [--seed 0]
 """
@@ -25,6 +31,7 @@ import tinynn as tn
 import tinynn.nn as nn
 import tinynn.optim as optim
 from _common import Results, parse_args
+from tinynn.autograd.functional import hessian
 from tinynn.datasets import two_densities
 from tinynn.train import LambdaCallback, fit, predict
 
@@ -150,6 +157,107 @@ def nll_fit(res, x, p_true, steps):
             {"w": np.round(w, 3).tolist(), "mu": np.round(mu, 3).tolist(), "sigma": np.round(sigma, 3).tolist(),
              "max |fit-true|": err, "NLL fit": nll_fit_final, "NLL true": nll_true, "H(p)": entropy},
             [path], check=err < 0.1 and nll_fit_final <= nll_true + 1e-6)
+    return np.array([w[0], mu[0], mu[1], sigma[0], sigma[1]])
+
+
+NAMES = ("w₁", "μ₁", "μ₂", "σ₁", "σ₂")
+
+
+def mixture_nll(theta, x):
+    """Total NLL −Σ log q(x_i) of q = w₁ N(μ₁, σ₁²) + (1 − w₁) N(μ₂, σ₂²), θ = (w₁, μ₁, μ₂, σ₁, σ₂):
+    the physical parameters, so H⁻¹ is their covariance directly (softmax logits are redundant)."""
+    w, m1, m2, s1, s2 = (theta[i] for i in range(5))
+    c = 0.5 * math.log(2 * math.pi)
+    log1 = w.log() - 0.5 * ((x - m1) / s1) ** 2 - s1.log() - c
+    log2 = (1 - w).log() - 0.5 * ((x - m2) / s2) ** 2 - s2.log() - c
+    return -tn.stack([log1, log2], axis=1).logsumexp(axis=1).sum()
+
+
+def newton_minimum(theta, x, steps=8):
+    """θ̂ by Newton's method with the autodiff gradient and Hessian (halving a step that raises the NLL)."""
+    xt = tn.tensor(x, dtype=tn.float64)
+    f = lambda t: mixture_nll(t, xt)                      # noqa: E731
+    for _ in range(steps):
+        t = tn.tensor(theta, dtype=tn.float64, requires_grad=True)
+        value = f(t)
+        (g,) = tn.autograd.grad(value, t)
+        step = np.linalg.solve(hessian(f, t).numpy(), g.numpy())
+        for _ in range(20):
+            new = theta - step
+            if 0 < new[0] < 1 and min(new[3:]) > 0 and f(tn.tensor(new)).item() <= value.item() + 1e-9:
+                break
+            step = step / 2
+        theta = new
+        if np.abs(step).max() < 1e-10:
+            break
+    return theta, hessian(f, tn.tensor(theta, dtype=tn.float64)).numpy()
+
+
+def refit(theta, x, h_inv, steps=12):
+    """The NLL minimum of a resample, from θ̂ by quasi-Newton steps θ ← θ − H₀⁻¹ ∇NLL with the full
+    sample's inverse Hessian H₀⁻¹ (the resample's differs by O(1/√n), so the steps converge fast): one
+    gradient per step instead of a Hessian."""
+    xt = tn.tensor(x, dtype=tn.float64)
+    for _ in range(steps):
+        t = tn.tensor(theta, dtype=tn.float64, requires_grad=True)
+        (g,) = tn.autograd.grad(mixture_nll(t, xt), t)
+        step = h_inv @ g.numpy()
+        theta = theta - step
+        if np.abs(step).max() < 1e-9:
+            break
+    return theta
+
+
+def errors_agree(err_hesse, err_boot, n_boot):
+    """(lesson holds, pulls, precision): the bootstrap spreads equal the HESSE errors within the bootstrap's
+    own precision 1/√(2(B−1)) (|pull| < 3.5 for every parameter). The Hessian of the mean NLL instead of the
+    total (errors √n too large), or a Hessian away from the minimum, fails it."""
+    precision = 1 / math.sqrt(2 * (n_boot - 1))         # relative standard error of a std from n_boot samples
+    pulls = (err_boot / err_hesse - 1) / precision
+    return bool(np.all(np.isfinite(err_hesse)) and np.abs(pulls).max() < 3.5), pulls, precision
+
+
+def hesse_errors(res, x, theta_adam, n_boot, seed):
+    """S5.1b: parameter errors √diag(H⁻¹) of the NLL minimum against the spread of bootstrap refits."""
+    theta, H = newton_minimum(theta_adam, x)
+    cov = np.linalg.inv(H)
+    err_hesse = np.sqrt(np.diag(cov))
+    rng = np.random.default_rng(seed + 7)
+    refits = np.array([refit(theta, rng.choice(x, len(x)), cov) for _ in range(n_boot)])
+    err_boot = refits.std(axis=0, ddof=1)
+    ratio = err_boot / err_hesse
+    ok, pulls, precision = errors_agree(err_hesse, err_boot, n_boot)
+    ok = ok and bool(np.all(np.linalg.eigvalsh(H) > 0))     # a minimum: H positive definite
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
+    k = np.arange(5)
+    ax.errorbar(k, ratio, yerr=precision * ratio, fmt="o", color="C0", capsize=4,
+                label=f"σ(bootstrap, B = {n_boot}) / σ(HESSE)")
+    ax.axhline(1, color="k", lw=1)
+    ax.axhspan(1 - 2 * precision, 1 + 2 * precision, color="gray", alpha=0.2, label="±2 bootstrap precision")
+    ax.set_xticks(k, NAMES)
+    ax.set(ylabel="error ratio", ylim=(1 - 6 * precision, 1 + 6 * precision),
+           title="S5.1b: errors from the inverse Hessian of the NLL")
+    ax.legend(fontsize=8, loc="upper right")
+    i = 1
+    bins = np.linspace(theta[i] - 4.5 * err_hesse[i], theta[i] + 4.5 * err_hesse[i], 31 if n_boot >= 150 else 19)
+    bx.hist(refits[:, i], bins, density=True, alpha=0.45, color="C0", label=f"{n_boot} bootstrap refits")
+    grid = np.linspace(bins[0], bins[-1], 300)
+    bx.plot(grid, np.exp(-0.5 * ((grid - theta[i]) / err_hesse[i]) ** 2) / (err_hesse[i] * math.sqrt(2 * math.pi)),
+            "C3", label=f"N(μ̂₁, H⁻¹₁₁): σ = {err_hesse[i]:.4f}")
+    bx.set(xlabel="μ₁", ylabel="density", title="refits of μ₁ scatter as the Hessian predicts")
+    bx.legend(fontsize=8)
+    fig.tight_layout()
+    path = res.figure("S5.1b", "hesse_errors")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    for name, t, e, b in zip(NAMES, theta, err_hesse, err_boot):
+        print(f"    {name} = {t:8.4f} ± {e:.4f} (HESSE)   bootstrap spread {b:.4f}")
+    res.add("S5.1b-errors", "parameter errors: inverse Hessian of the NLL (double backward) vs bootstrap refits",
+            {"θ̂": np.round(theta, 4).tolist(), "σ HESSE": np.round(err_hesse, 4).tolist(),
+             "σ bootstrap": np.round(err_boot, 4).tolist(), "max |pull| of the ratio": float(np.abs(pulls).max()),
+             "bootstrap precision": precision, "corr(w₁, σ₁)": float(cov[0, 3] / (err_hesse[0] * err_hesse[3]))},
+            [path], check=ok)
 
 
 def main():
@@ -159,7 +267,8 @@ def main():
     n = 5_000 if args.quick else 50_000
     x1, x2, p1, p2 = two_densities(n=n, seed=args.seed)
     likelihood_ratio(res, x1, x2, p1, p2, epochs=20 if args.quick else 40, lr=1e-2 if args.quick else 3e-3)
-    nll_fit(res, x2, p2, steps=300 if args.quick else 1500)
+    theta = nll_fit(res, x2, p2, steps=300 if args.quick else 1500)
+    hesse_errors(res, x2, theta, n_boot=60 if args.quick else 150, seed=args.seed)
     return res.finish()
 
 

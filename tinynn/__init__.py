@@ -5,7 +5,7 @@ Two engines: `tinynn.scalar.Value` (one number per node, for learning backpropag
 """
 from .factory import (arange, default_generator, eye, from_numpy, full, linspace, manual_seed, ones, ones_like,
                       rand, randn, tensor, zeros, zeros_like)
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .io import load, save
 from .ops import cat, concat, stack, where
 from .tensor import Tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad, set_default_dtype
@@ -16,7 +16,7 @@ from . import kernels  # noqa: E402,F401  (its table of fast paths; the kernels 
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"nn", "optim", "data", "train", "functional", "losses", "datasets", "classic", "scalar", "kernels"}
+_SUBMODULES = {"nn", "optim", "data", "train", "functional", "losses", "datasets", "classic", "scalar", "kernels", "autograd"}
 
 
 def __getattr__(name):

@@ -17,6 +17,10 @@ walk the graph. `input_grads` is the single place where a gradient is un-broadca
 input's shape, so no op ever has to think about broadcasting in its backward.
 
 Graph recording can be switched off (`no_grad()`, for evaluation and parameter updates).
+
+Higher derivatives (create_graph=True) need no second backward: Tensor answers numpy's functions,
+so `replay` runs the op's own forward on its input Tensors and then the same backward on a Tensor
+gradient, and the result is a Tensor in the graph, differentiable again.
 """
 import contextlib
 
@@ -119,18 +123,32 @@ class Function:
             out = Tensor.from_op(data, None)
         else:
             ctx.parents = parents
+            ctx.applied_to = (cls, args, options)     # to replay forward on Tensors (create_graph)
             out = Tensor.from_op(data, ctx)
         if tracer is not None:                        # the one check the ONNX export needs (tinynn/onnx)
             tracer(cls, args, options, out)
         return out
 
-    def input_grads(self, grad):
-        """[(input tensor, gradient), ...] for the inputs that need one, un-broadcast and checked."""
+    @classmethod
+    def call(cls, *args, **options):
+        """The op inside another op's backward: on arrays it returns an array (no graph), and when an
+        argument is a Tensor it is recorded like any op. GetItem's backward is a scatter-add whose
+        backward is GetItem again, so one line serves every order of derivative."""
+        for a in args:
+            if isinstance(a, _tensor.Tensor):
+                return cls.apply(*args, **options)
+        return fast_paths.get(cls, cls)().forward(*args, **options)
+
+    def input_grads(self, grad, create_graph=False):
+        """[(input tensor, gradient), ...] for the inputs that need one, un-broadcast and checked.
+
+        create_graph=True: `grad` is a Tensor and so are the results, recorded in the graph.
+        """
         if self.saved is None:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time ({type(self).__name__} already freed "
                 "its saved arrays). Call backward(retain_graph=True) the first time if you need to.")
-        grads = self.backward(grad)
+        grads = self.replay().backward(grad) if create_graph else self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
         parents, pairs = iter(self.parents), []
@@ -141,7 +159,7 @@ class Function:
             if g is None:
                 continue
             data = x.data
-            if type(g) is not np.ndarray:
+            if type(g) is not np.ndarray and not isinstance(g, _tensor.Tensor):
                 g = np.asarray(g)
             if g.shape != data.shape:
                 g = unbroadcast(g, data.shape)
@@ -153,9 +171,46 @@ class Function:
             pairs.append((x, g))
         return pairs
 
+    def replay(self):
+        """A fresh instance of this op whose forward ran again on the input Tensors (create_graph=True).
+
+        Tensor answers numpy's functions (tinynn/ops/interop.py), so the op's forward lines (the
+        reading-path ones, never a kernel's) now record a graph, and what they save are Tensors
+        connected to the inputs; its backward, given a Tensor gradient, then records the graph of
+        the derivative. Nothing of this runs without create_graph. An op that cannot be replayed
+        sets `double_backward` to the reason.
+        """
+        op, args, options = self.applied_to
+        if op.double_backward is not True:
+            raise NotImplementedError(f"{op.__name__}: no derivative of its backward (create_graph=True "
+                                      f"reached this op): {op.double_backward}")
+        again = op()
+        again.needs_input_grad = self.needs_input_grad
+        try:
+            again.forward(*args, **options)
+        except (TypeError, AttributeError, ValueError) as err:
+            raise NotImplementedError(f"{op.__name__}: create_graph=True needs its forward to run on Tensors, "
+                                      f"and it cannot ({err}); write it with numpy functions Tensor answers "
+                                      "(tinynn/ops/interop.py), or set replay = Function.replay_inputs if it "
+                                      "saves only its inputs") from err
+        return again
+
+    double_backward = True
+
+    def replay_inputs(self):
+        """`replay` for an op whose forward runs loops on arrays and which saves only its inputs (and
+        constants): this op's state in an instance of the op itself (not of a kernel's subclass), with
+        each saved input array swapped for its Tensor. Such an op sets `replay = Function.replay_inputs`."""
+        op, args, _ = self.applied_to
+        again = object.__new__(op)
+        again.__dict__.update(self.__dict__)
+        tensors = {id(a.data): a for a in args if isinstance(a, _tensor.Tensor)}
+        again.saved = tuple(tensors.get(id(s), s) for s in self.saved)
+        return again
+
     def release(self):
         """Free what was saved for backward (after a backward pass without retain_graph)."""
-        self.saved = None
+        self.saved = self.applied_to = None
 
     def forward(self, *arrays, **options):
         raise NotImplementedError

@@ -6,6 +6,10 @@ with a unit gradient); finite differences give it column by column,
 which is why the inputs must be float64: in float32 the round-off term swamps the comparison.
 The fast mode compares only the projection vᵀ J u for random u, v: one backward and two forward
 passes per input instead of one per element.
+
+gradgradcheck checks second derivatives the same way, as PyTorch's does: it gradchecks the map
+(inputs, v) -> vᵀ ∂f/∂inputs, computed by `tinynn.autograd.grad(..., create_graph=True)`, whose
+derivatives are the second derivatives of f (and, with respect to v, the first ones again).
 """
 import numpy as np
 
@@ -99,3 +103,39 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
                 return fail(f"gradcheck failed for input {i} of shape {x.shape} at index {tuple(map(int, index))}, "
                             f"output element {j}: numerical {numerical[j]!r} vs analytical {analytical[j, k]!r}")
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+                  fast_mode=False, seed=0):
+    """True if the second derivatives of `fn(*inputs)` match finite differences of its first derivatives.
+
+    grad_outputs (the vector v of vᵀ J) defaults to a random float64 tensor of the output's shape that
+    requires grad, so the first derivatives are checked with respect to it too. Arguments and errors as
+    in gradcheck; inputs that require grad must be float64.
+    """
+    from .autograd import grad
+    from .ops import concat
+
+    inputs = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: no input has requires_grad=True, so there is nothing to check")
+    out = _output(fn, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed + 1)
+        grad_outputs = Tensor(rng.standard_normal(out.shape), requires_grad=True)
+    elif not isinstance(grad_outputs, Tensor) or grad_outputs.shape != out.shape:
+        raise ValueError(f"gradgradcheck: grad_outputs must be a Tensor of the output's shape {out.shape}")
+    n = len(inputs)
+
+    def first_derivatives(*args):
+        xs, v = list(args[:n]), args[n]
+        out = fn(*xs)
+        if not out.requires_grad:
+            return Tensor(np.zeros(sum(xs[i].size for i in checked)))
+        grads = grad(out, [xs[i] for i in checked], v.astype(out.dtype), create_graph=True, allow_unused=True)
+        flat = [Tensor(np.zeros(xs[i].size)) if g is None else g.reshape(-1) for i, g in zip(checked, grads)]
+        return concat(flat) if len(flat) > 1 else flat[0]
+
+    return gradcheck(first_derivatives, inputs + [grad_outputs], eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)

@@ -10,6 +10,11 @@ Read this file first. Every operation below does two things:
 each closure once, so every node receives the sum of the gradients of all nodes that used it.
 Numbers are Python floats (float64).
 
+A closure reads its inputs through `val(node)`: the number node.data. While
+`tinynn.autograd.grad(L, x, create_graph=True)` runs, val(node) is the node itself, so the same
+closures build Value nodes: the gradient is then a graph of its own (the derivative's graph), which
+can be drawn, traced, and differentiated again (d²L/dx²). Each derivative is written once.
+
 Identity: `==` and `hash` are NOT overloaded, so they compare identity. Two nodes holding the
 same number are different nodes, and Values can be dict keys and set members (the graph code
 relies on that). Compare numbers with `a.data == b.data`. For convenience `< <= > >=` compare
@@ -18,7 +23,9 @@ relies on that). Compare numbers with `a.data == b.data`. For convenience `< <= 
 The end of the file computes exercise S3.4 by machine: `python -m tinynn.scalar` prints the
 forward and backward traces and draws the graph.
 """
+import contextlib
 import math
+import operator
 from numbers import Real
 
 from tinynn import graph, viz
@@ -33,6 +40,45 @@ def _leaf_backward():
     """A leaf has no inputs to pass a gradient to."""
 
 
+# What a closure computes with: val(node) is node.data, the number. While grad(..., create_graph=True)
+# runs the closures, val is swapped for the identity, so they compute with the nodes themselves.
+val = operator.attrgetter("data")
+_graph_mode = False
+
+
+def _node_itself(node):
+    return node
+
+
+@contextlib.contextmanager
+def derivative_graph():
+    """Within this block the closures compute with the nodes themselves (val is the identity), so a
+    backward pass builds Value nodes: how tinynn.autograd.grad(..., create_graph=True) works."""
+    global val, _graph_mode
+    previous = val, _graph_mode
+    val, _graph_mode = _node_itself, True
+    try:
+        yield
+    finally:
+        val, _graph_mode = previous
+
+
+def _number(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _cos(x):
+    return x.cos() if isinstance(x, Value) else math.cos(x)
+
+
+def _sin(x):
+    return x.sin() if isinstance(x, Value) else math.sin(x)
+
+
+def _log(x):
+    return x.log() if isinstance(x, Value) else math.log(x)
+
+
 def _lift(x):
     """A Value as is; a plain number becomes a constant leaf Value."""
     return x if isinstance(x, Value) else Value(x)
@@ -40,10 +86,10 @@ def _lift(x):
 
 def _dpow_da(a, b):
     """d/da a**b = b a**(b-1), written so that a = 0 works wherever the derivative exists."""
-    if b == 0:
+    if _number(b) == 0:
         return 0.0
-    if a == 0 and b < 1:
-        raise ValueError(f"d/da a**b is infinite at a=0 for exponent b={b!r} < 1")
+    if _number(a) == 0 and _number(b) < 1:
+        raise ValueError(f"d/da a**b is infinite at a=0 for exponent b={_number(b)!r} < 1")
     return b * a ** (b - 1)
 
 
@@ -104,8 +150,8 @@ class Value:
         other = _lift(other)
         out = Value(self.data * other.data, "", (self, other), "*")
         def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
+            self.grad += val(other) * out.grad
+            other.grad += val(self) * out.grad
         out._backward = _backward
         return out
 
@@ -116,8 +162,8 @@ class Value:
             raise ZeroDivisionError(f"Value division: {self.data!r} / 0")
         out = Value(self.data / other.data, "", (self, other), "/")
         def _backward():
-            self.grad += out.grad / other.data
-            other.grad -= self.data / other.data**2 * out.grad
+            self.grad += out.grad / val(other)
+            other.grad -= val(self) / val(other)**2 * out.grad
         out._backward = _backward
         return out
 
@@ -140,16 +186,20 @@ class Value:
                 if a <= 0:
                     raise ValueError(f"d/db a**b = a**b log(a) needs a > 0, got a={a!r} "
                                      "(the exponent is a Value, so its gradient is needed)")
-                other.grad += out.data * math.log(a) * out.grad
-            self.grad += _dpow_da(a, b) * out.grad
+                other.grad += val(out) * _log(val(self)) * out.grad
+            self.grad += _dpow_da(val(self), val(other) if isinstance(other, Value) else b) * out.grad
         out._backward = _backward
         return out
 
     # reflected forms: 2 * x calls x.__rmul__(2); the number becomes a constant leaf
     def __radd__(self, other):
+        if _graph_mode and other == 0:      # a gradient's first share: 0 + g is g (keeps the derivative's graph lean)
+            return self
         return _lift(other) + self
 
     def __rsub__(self, other):
+        if _graph_mode and other == 0:
+            return -self
         return _lift(other) - self
 
     def __rmul__(self, other):
@@ -163,17 +213,17 @@ class Value:
 
     # --- unary ops: out = f(x), all share one chain-rule line -------------------------------
 
-    def _unary(self, op, data, local):
-        """Node for out = f(self), where local = f'(self) is computed in the forward pass."""
+    def _unary(self, op, data, derivative):
+        """Node for out = f(self), where derivative(x, out) = f'(x), given x and out = f(x)."""
         out = Value(data, "", (self,), op)
         def _backward():
-            self.grad += local * out.grad
+            self.grad += derivative(val(self), val(out)) * out.grad
         out._backward = _backward
         return out
 
     def __neg__(self):
         """-x;  d/dx = -1."""
-        return self._unary("neg", -self.data, -1.0)
+        return self._unary("neg", -self.data, lambda x, out: -1.0)
 
     def exp(self):
         """e**x;  d/dx = e**x."""
@@ -181,26 +231,25 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             raise OverflowError(f"exp({self.data!r}) is too large for float64") from None
-        return self._unary("exp", e, e)
+        return self._unary("exp", e, lambda x, out: out)
 
     def log(self):
         """Natural log, x > 0;  d/dx = 1/x."""
         if self.data <= 0:
             raise ValueError(f"log needs x > 0, got x={self.data!r}")
-        return self._unary("log", math.log(self.data), 1.0 / self.data)
+        return self._unary("log", math.log(self.data), lambda x, out: 1.0 / x)
 
     def sin(self):
         """sin x;  d/dx = cos x."""
-        return self._unary("sin", math.sin(self.data), math.cos(self.data))
+        return self._unary("sin", math.sin(self.data), lambda x, out: _cos(x))
 
     def cos(self):
         """cos x;  d/dx = -sin x."""
-        return self._unary("cos", math.cos(self.data), -math.sin(self.data))
+        return self._unary("cos", math.cos(self.data), lambda x, out: -_sin(x))
 
     def tanh(self):
         """tanh x;  d/dx = 1 - tanh(x)**2."""
-        t = math.tanh(self.data)
-        return self._unary("tanh", t, 1.0 - t * t)
+        return self._unary("tanh", math.tanh(self.data), lambda x, out: 1.0 - out * out)
 
     def sigmoid(self):
         """s = 1 / (1 + e**-x);  d/dx = s (1 - s).
@@ -209,11 +258,11 @@ class Value:
         """
         z = math.exp(-abs(self.data))
         s = 1.0 / (1.0 + z) if self.data >= 0 else z / (1.0 + z)
-        return self._unary("sigmoid", s, s * (1.0 - s))
+        return self._unary("sigmoid", s, lambda x, out: out * (1.0 - out))
 
     def relu(self):
         """max(0, x);  d/dx = 1 for x > 0, else 0 (the choice at x = 0 is PyTorch's)."""
-        return self._unary("relu", max(0.0, self.data), 1.0 if self.data > 0 else 0.0)
+        return self._unary("relu", max(0.0, self.data), lambda x, out: 1.0 if _number(x) > 0 else 0.0)
 
     # --- comparisons: plain bools, for convenience (== stays identity, see module doc) -------
 

@@ -111,41 +111,19 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     # ---- backpropagation -----------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False):
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
         """Compute d(self)/d(leaf) for every leaf that requires grad, adding it into leaf.grad.
 
         `grad` is dL/d(self); it may be omitted only for a one-element tensor (then it is 1).
         Without retain_graph the ops free their saved arrays, and a second backward raises.
+        create_graph=True records the backward pass itself, so the .grad it leaves are Tensors
+        that can be differentiated again (retain_graph then defaults to True), as in PyTorch.
         """
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: no input of the "
                                "computation had requires_grad=True (or it ran inside no_grad())")
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(f"backward() without a gradient argument needs a one-element output, "
-                                   f"this one has shape {self.shape}; pass grad= of that shape, "
-                                   "or reduce the output first (e.g. loss.sum())")
-            grad = np.ones(self.data.shape, self.data.dtype)
-        else:
-            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(): grad has shape {grad.shape}, but the tensor has shape {self.shape}")
-
-        grads = {self: grad}               # tensor -> dL/d(tensor) summed over all its uses so far
-        for t in reversed(topo_sort(self, _parents)):
-            g = grads.pop(t, None)
-            if g is None:
-                continue
-            ctx = t._ctx
-            if ctx is None or t._retain:
-                t.grad = g.copy() if t.grad is None else t.grad + g
-            if ctx is None:
-                continue
-            for x, gx in ctx.input_grads(g):
-                prev = grads.get(x)
-                grads[x] = gx if prev is None else prev + gx
-            if not retain_graph:
-                ctx.release()
+        retain_graph = create_graph if retain_graph is None else retain_graph
+        backprop([self], [seed(self, grad, "backward()")], retain_graph, create_graph)
 
     # ---- operators (each is one Function in tinynn/ops) ----------------------------------------
     def __add__(self, other): return ops.add(self, other)
@@ -170,11 +148,96 @@ class Tensor:
     def __gt__(self, other): return Tensor(self.data > _raw(other))
     def __ge__(self, other): return Tensor(self.data >= _raw(other))
     def eq(self, other): return Tensor(self.data == _raw(other))
+    def __and__(self, other): return Tensor(self.data & _raw(other))
+    def __or__(self, other): return Tensor(self.data | _raw(other))
+    def __invert__(self): return Tensor(~self.data)
+    __rand__, __ror__ = __and__, __or__
+    def any(self): return bool(self.data.any())
+    def all(self): return bool(self.data.all())
     __hash__ = object.__hash__
+
+    # ---- numpy's functions on Tensors (see tinynn/ops/interop.py) ------------------------------
+    def __array_ufunc__(self, ufunc, method, *args, **kwargs):
+        """np.exp(t) is ops.exp(t), np.add(a, t) is ops.add(a, t): so an op's backward, written with
+        numpy, runs on Tensors too and records the graph of the derivative (create_graph=True)."""
+        return ops.interop.ufunc(ufunc, method, args, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """np.where, np.broadcast_to, np.sum, ... on Tensors, as the ops of the same name."""
+        return ops.interop.function(func, args, kwargs)
+
 
 
 def _parents(t):
     return t._ctx.parents if t._ctx is not None else ()
+
+
+def seed(out, grad, caller, argument="grad"):
+    """dL/d(out) to start a backward pass from: `grad`, checked, or 1 for a one-element `out`."""
+    if grad is None:
+        if out.data.size != 1:
+            raise RuntimeError(f"{caller} without a gradient argument needs a one-element output, "
+                               f"this one has shape {out.shape}; pass {argument}= of that shape, "
+                               "or reduce the output first (e.g. loss.sum())")
+        return np.ones(out.data.shape, out.data.dtype)
+    if not isinstance(grad, Tensor):
+        grad = np.asarray(grad, dtype=out.dtype)
+    if grad.shape != out.shape:
+        raise ValueError(f"{caller}: {argument} has shape {grad.shape}, but the output has shape {out.shape}")
+    return grad
+
+
+def backprop(outputs, grads, retain_graph=False, create_graph=False, inputs=None):
+    """The backward pass: walk the graph from `outputs` (with dL/d(output) = `grads`) to the leaves.
+
+    Every tensor is visited after all tensors that used it (reverse topological order), so its
+    gradient is complete; its op then hands each input its share (`Function.input_grads`).
+    inputs=None: leaves (and tensors with retain_grad) add their gradient into `.grad`.
+    Otherwise nothing is stored and the gradients of `inputs` are returned (None if not reached).
+    create_graph=True: the gradients are Tensors and the backward pass is itself recorded
+    (grad mode on), so they can be differentiated again.
+    """
+    if create_graph and not is_grad_enabled():
+        with enable_grad():
+            return backprop(outputs, grads, retain_graph, True, inputs)
+    if len(outputs) == 1:
+        order = topo_sort(outputs[0], _parents)
+    else:
+        start = ()                     # a virtual root whose inputs are the outputs
+        order = topo_sort(start, lambda t: outputs if t is start else _parents(t))[:-1]
+    pending = {}                       # tensor -> dL/d(tensor) summed over its uses so far
+    for out, g in zip(outputs, grads):
+        if create_graph and not isinstance(g, Tensor):
+            g = Tensor(g)
+        elif not create_graph and isinstance(g, Tensor):
+            g = np.asarray(g.data, dtype=out.dtype)
+        pending[out] = g if out not in pending else pending[out] + g
+    found = reach = None
+    if inputs is not None:             # walk only the tensors through which an input is reached:
+        found, reach = dict.fromkeys(inputs), set(inputs)
+        for t in order:                # inputs come first, so a tensor is reached if a parent is
+            if t._ctx is not None and not reach.isdisjoint(t._ctx.parents):
+                reach.add(t)
+        order = [t for t in order if t in reach]
+    for t in reversed(order):
+        g = pending.pop(t, None)
+        if g is None:
+            continue
+        ctx = t._ctx
+        if found is not None:
+            if t in found:
+                found[t] = g
+        elif ctx is None or t._retain:
+            t.grad = (g if create_graph else g.copy()) if t.grad is None else t.grad + g
+        if ctx is None:
+            continue
+        for x, gx in ctx.input_grads(g, create_graph):
+            if reach is None or x in reach:
+                prev = pending.get(x)
+                pending[x] = gx if prev is None else prev + gx
+        if not retain_graph:
+            ctx.release()
+    return None if found is None else [found[x] for x in inputs]
 
 
 def _raw(x):

@@ -22,6 +22,10 @@ DOMAINS = {
 }
 
 
+# case name -> the op named in the error raised when create_graph=True reaches it. Keep this list short.
+NO_DOUBLE_BACKWARD = {}
+
+
 @dataclass
 class Case:
     """fn(*tensors) -> Tensor, with one input per spec: a shape, or (shape, domain name)."""
@@ -62,4 +66,4 @@ def all_functions():
             if sub not in found:
                 found.add(sub)
                 todo.append(sub)
-    return found
+    return {f for f in found if f.__module__.startswith("tinynn.")}      # not the tests' own Functions

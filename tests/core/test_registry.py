@@ -5,10 +5,12 @@ ops' own numpy code (the math a reader reads), so both are gradchecked.
 """
 import contextlib
 
+import numpy as np
 import pytest
 
-from registry import all_cases, all_functions
-from tinynn import gradcheck
+from registry import NO_DOUBLE_BACKWARD, all_cases, all_functions
+from tinynn import Tensor, gradcheck
+from tinynn.autograd import grad
 from tinynn.function import fast_paths
 from tinynn.graph import topo_sort
 
@@ -41,14 +43,21 @@ def test_case_names_are_unique():
 
 
 def test_every_function_is_registered():
-    """Run each case once and collect the Function classes in its graph; all must be covered."""
+    """Run each case once and collect the Function classes in its graph and in the graph of its first
+    derivative (the ops a backward uses, e.g. ScatterAdd for indexing); all must be covered."""
     used = set()
     for case in CASES:
         for which in ("fast", "plain"):
             with paths(which):
-                out = case.fn(*case.inputs())
-            for node in topo_sort(out, lambda t: t._ctx.parents if t._ctx else ()):
-                if node._ctx is not None:
-                    used.add(type(node._ctx))
+                xs = case.inputs()
+                out = case.fn(*xs)
+                roots = [out]
+                if case.name not in NO_DOUBLE_BACKWARD:
+                    v = Tensor(np.ones(out.shape), requires_grad=True)      # so the backward's ops are recorded
+                    roots += [g for g in grad(out, xs, v, create_graph=True, allow_unused=True) if g is not None]
+            for root in roots:
+                for node in topo_sort(root, lambda t: t._ctx.parents if t._ctx else ()):
+                    if node._ctx is not None:
+                        used.add(type(node._ctx))
     missing = sorted(f"{f.__module__}.{f.__name__}" for f in all_functions() - used)
     assert not missing, f"Function(s) with no gradcheck case in tests/core/cases_*.py: {missing}"

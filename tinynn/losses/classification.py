@@ -84,7 +84,7 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, x, q, divisor=None):
         logp = stable_log_softmax(x, 1)
         self.save_for_backward(logp, q, divisor)
-        qlogp = np.multiply(q, logp, out=np.zeros_like(logp), where=q != 0)     # q = 0 adds 0, even at -inf
+        qlogp = np.multiply(q, logp, out=np.zeros_like(logp), where=np.not_equal(q, 0))   # q = 0 adds 0, even at -inf
         return reduced(-qlogp.sum(axis=1), divisor)
 
     def backward(self, g):

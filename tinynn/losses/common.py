@@ -65,6 +65,8 @@ def reduced(loss, divisor):
     (1 for 'sum', the count for 'mean'), summed in float32 at least (a float16 sum overflows)."""
     if divisor is None:
         return loss
+    if not isinstance(loss, np.ndarray):          # a Tensor: the op replayed by create_graph=True
+        return loss.sum() / divisor
     total = loss.sum(dtype=np.float32) if loss.dtype == np.float16 else loss.sum()
     return np.asarray(total / divisor, dtype=loss.dtype)
 

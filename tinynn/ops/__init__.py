@@ -5,6 +5,7 @@ Each Function class lives in one small module, forward and backward side by side
   activation.py  sigmoid tanh relu leaky_relu elu softplus softmax log_softmax
   reduce.py      sum mean max logsumexp (and min, var, std composed from them)
   shape.py       reshape permute expand concat pad getitem
+  interop.py     numpy's functions on Tensors (np.exp(t) is exp(t)), so a backward runs on Tensors too
 Everything else here is composed from those Functions, so it needs no backward of its own.
 Inputs and axes are checked by tinynn/checks.py (`operand`, `axis`), so errors name the op.
 """
@@ -208,3 +209,5 @@ def _as_method(name, fn):
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _as_method(_name, _fn))
+
+from . import interop  # noqa: E402,F401  (numpy's functions on Tensors; needs the ops above)

@@ -169,7 +169,7 @@ class Maximum(Function):
 
     def backward(self, g):
         x, y = self.saved
-        wx = (x > y) + 0.5 * (x == y)
+        wx = (x > y) + 0.5 * np.equal(x, y)
         return g * wx, g * (1 - wx)
 
 

@@ -5,7 +5,8 @@ conv_reference.py, pooling as the windows of pooling.py. Padding modes other tha
 input first (padding.py), then run a 'valid' convolution; the backward folds the padded gradient
 back onto the input ('circular' wraps it around the torus). The fast algorithms (im2col on BLAS,
 Winograd, numba) replace `correlate` / the pooling loops through the table in tinynn/kernels;
-`backend=` chooses among them there ('reference' runs the loops here).
+`backend=` chooses among them there ('reference' runs the loops here). The backward passes are ops
+of their own on Tensors (conv_grad.py), so a gradient through them can be differentiated again.
 
 conv2d / max_pool2d / avg_pool2d / adaptive_avg_pool2d check their arguments first, so a wrong
 shape gives a message naming the layer, the input shape and the expected one.
@@ -17,8 +18,9 @@ from ..function import Function
 from ..tensor import Tensor
 from .conv_reference import (conv2d_backward_input_reference, conv2d_backward_weight_reference,
                              conv2d_forward_reference)
-from .padding import MODES, check_pads, fold2d, pad2d
-from .pooling import avg_pool_numpy, avg_unpool_numpy, max_pool_numpy, max_unpool_numpy
+from .conv_grad import AvgUnpool2d, Fold2d, MaxUnpool2d, Pad2d, correlate_backward
+from .padding import MODES, check_pads, pad2d
+from .pooling import avg_pool_numpy, max_pool_numpy
 
 
 class Conv2d(Function):
@@ -38,10 +40,19 @@ class Conv2d(Function):
     def backward(self, g):
         x, w, geometry, padding, mode = self.saved
         need_x, need_w, need_b = self.needs_input_grad
-        gx, gw = self.correlate_backward(x, w, g, *geometry, need_x, need_w)
+        gx, gw = correlate_backward(self, x, w, g, geometry, need_x, need_w)
         if gx is not None and mode != "zeros":
-            gx = fold2d(gx, padding, mode)
+            gx = Fold2d.call(gx, pads=padding, mode=mode)
         return gx, gw, (_bias_grad(g) if need_b else None)
+
+    def replay(self):
+        """create_graph=True: this op's state with x (padded as forward padded it) and w as Tensors of the
+        graph; the correlation loops themselves run on arrays only, so forward is not replayed."""
+        again = self.replay_inputs()
+        x, w = self.applied_to[1][:2]
+        _, _, geometry, padding, mode = self.saved
+        again.saved = (x if mode == "zeros" else Pad2d.apply(x, pads=padding, mode=mode), w, geometry, padding, mode)
+        return again
 
     @staticmethod
     def correlate(x, w, b, stride, padding, dilation, backend):
@@ -71,7 +82,9 @@ class MaxPool2d(Function):
 
     def backward(self, g):
         arg, x_shape, _ = self.saved
-        return max_unpool_numpy(g, arg, x_shape)
+        return MaxUnpool2d.call(g, arg=arg, x_shape=x_shape)
+
+    replay = Function.replay_inputs
 
 
 class AvgPool2d(Function):
@@ -81,8 +94,10 @@ class AvgPool2d(Function):
         return avg_pool_numpy(x, kernel, stride, padding)
 
     def backward(self, g):
-        x_shape, kernel, stride, padding, _ = self.saved
-        return avg_unpool_numpy(g, x_shape, kernel, stride, padding)
+        x_shape, kernel, stride, padding, backend = self.saved
+        return AvgUnpool2d.call(g, x_shape=x_shape, kernel=kernel, stride=stride, padding=padding, backend=backend)
+
+    replay = Function.replay_inputs
 
 
 # ---- argument checks -----------------------------------------------------------------------------

@@ -70,7 +70,7 @@ class Max(Function):
     def forward(self, x, axis=None, keepdims=False):
         axes = _axes("max", axis, x.shape)
         out = x.max(axis=axes, keepdims=True)
-        self.save_for_backward(x == out, axes, keepdims)
+        self.save_for_backward(np.equal(x, out), axes, keepdims)
         return out if keepdims else np.squeeze(out, axes)
 
     def backward(self, g):

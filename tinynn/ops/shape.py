@@ -93,8 +93,7 @@ def _is_basic(index):
 class GetItem(Function):
     """out = x[index] for ints, slices, integer arrays and boolean masks.
 
-    d/dx: g is scattered back into zeros. With integer arrays the same element can be picked
-    several times, so the scatter must add (np.add.at) rather than assign.
+    d/dx: g is scattered back into zeros (ScatterAdd).
     """
     def forward(self, x, index):
         self.save_for_backward(index, x.shape)
@@ -105,9 +104,21 @@ class GetItem(Function):
 
     def backward(self, g):
         index, shape = self.saved
-        gx = np.zeros(shape, dtype=g.dtype)
+        return ScatterAdd.call(g, index=index, shape=shape)
+
+
+class ScatterAdd(Function):
+    """out = zeros(shape) with g added at [index]: GetItem's backward.   d/dg = out_grad[index] (GetItem).
+
+    With integer arrays the same element can be picked several times, so the scatter adds (np.add.at)."""
+    def forward(self, g, index, shape):
+        self.save_for_backward(index)
+        out = np.zeros(shape, dtype=g.dtype)
         if _is_basic(index):
-            gx[index] = g
+            out[index] = g
         else:
-            np.add.at(gx, index, g)
-        return gx
+            np.add.at(out, index, g)
+        return out
+
+    def backward(self, h):
+        return GetItem.call(h, index=self.saved[0])

@@ -132,6 +132,8 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
+                if isinstance(g, Tensor):                  # left by backward(create_graph=True): its values
+                    g = g.data
                 if g.shape != p.data.shape:
                     raise ValueError(f"{type(self).__name__}: a gradient of shape {g.shape} belongs to a "
                                      f"parameter of shape {p.data.shape}")
