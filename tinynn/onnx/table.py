@@ -32,5 +32,7 @@ TABLE = {
     LinearFunction: L.linear, Conv2d: L.conv2d, MaxPool2d: L.max_pool2d, AvgPool2d: L.avg_pool2d,
 }
 
-# Ops deliberately without a mapping: the losses (they belong to training, not to the model one exports).
-NOT_EXPORTED = ("SoftmaxCrossEntropy", "SquaredError", "BinaryCrossEntropy", "BCEWithLogits")
+# Ops deliberately without a mapping: the losses (they belong to training, not to the model one exports),
+# and the ops that only run inside a backward pass (they appear in a derivative's graph, create_graph=True).
+NOT_EXPORTED = ("SoftmaxCrossEntropy", "SquaredError", "BinaryCrossEntropy", "BCEWithLogits",
+                "ScatterAdd", "ConvInputGrad", "ConvWeightGrad", "Pad2d", "Fold2d", "MaxUnpool2d", "AvgUnpool2d")
