@@ -182,10 +182,11 @@ def test_one_hot_errors(labels, k, message):
     ((np.ones((3, 2)), None), TypeError, "TensorDataset: array 1 is None"),
     ((np.array([[1.0, None]], dtype=object),), TypeError, "TensorDataset: array 0 has dtype object"),
     ((np.array(["a", "b"]),), TypeError, r"array 0 has dtype <U1 \(strings\)"),
+    ((np.ones(3, complex),), TypeError, r"array 0 has dtype complex128 \(complex numbers\)"),
     (([[1.0, 2.0], [3.0]],), ValueError, "array 0 is ragged"),
     ((np.float32(2.0),), ValueError, "array 0 is a single number"),
     ((np.ones((3, 2)), np.ones(2)), ValueError, "array 1 has 2 samples but array 0 has 3"),
-], ids=["none", "object", "strings", "ragged", "scalar", "lengths"])
+], ids=["none", "object", "strings", "complex", "ragged", "scalar", "lengths"])
 def test_tensor_dataset_refuses_what_is_not_numeric_samples(arrays, error, message):
     with pytest.raises(error, match=message):
         TensorDataset(*arrays)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import factory
+from ..checks import NUMERIC
 from ..tensor import Tensor
 
 
@@ -35,9 +36,10 @@ def check_array(value, what):
         array = value.data if isinstance(value, Tensor) else np.asarray(value)
     except ValueError:                              # numpy refuses ragged nested lists
         raise ValueError(f"{what} is ragged: its rows have different lengths") from None
-    if array.dtype.kind not in "biufc":
-        kind = "strings" if array.dtype.kind in "US" else "Python objects such as None"
-        raise TypeError(f"{what} has dtype {array.dtype} ({kind}); numbers are needed")
+    if array.dtype.kind not in NUMERIC:             # the dtype policy of tinynn/checks.py (no complex either)
+        kind = {"U": "strings", "S": "strings", "O": "Python objects such as None", "c": "complex numbers"}
+        raise TypeError(f"{what} has dtype {array.dtype} ({kind.get(array.dtype.kind, 'not real numbers')}); "
+                        "real numbers are needed")
     if array.ndim == 0:
         raise ValueError(f"{what} is a single number; every array needs a sample axis (its first dimension)")
     return array
