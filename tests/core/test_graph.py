@@ -9,8 +9,8 @@ from tinynn import graph, viz
 
 
 class Node:
-    """A bare graph node; `==` is elementwise-like (returns an array) as on tensors, so the graph
-    code must not rely on == or hash."""
+    """A bare graph node; `==` is elementwise-like (returns an array), so the graph code must not
+    rely on ==. It hashes by identity, as Value and Tensor do (the walker keeps a set of seen nodes)."""
 
     def __init__(self, name, *inputs):
         self.name, self.inputs = name, inputs
@@ -18,7 +18,7 @@ class Node:
     def __eq__(self, other):
         return np.array([True, False])
 
-    __hash__ = None
+    __hash__ = object.__hash__
 
 
 def ins(n):
