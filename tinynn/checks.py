@@ -93,3 +93,37 @@ def axes(op, axis_, shape):
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: an axis appears twice in {axis_!r}")
     return out
+
+
+def permutation(op, dims, shape):
+    """`dims` as a reordering of all axes of `shape` (a tuple of non-negative ints)."""
+    if len(dims) != len(shape) or len(axes(op, dims, shape)) != len(shape):
+        raise ValueError(f"{op}: needs a reordering of all {len(shape)} axes of shape {tuple(shape)}, "
+                         f"got {tuple(dims)}")
+    return tuple(axis(op, d, shape) for d in dims)
+
+
+def join_axis(op, shapes, axis_):
+    """The axis along which tensors of `shapes` are concatenated; all their other axes must agree."""
+    if not shapes:
+        raise ValueError(f"{op}: needs at least one tensor")
+    first = shapes[0]
+    ax = axis(op, axis_, first)
+    if not first:
+        raise ValueError(f"{op}: 0-d tensors have no axis to join along (stack joins them)")
+    rest = first[:ax] + first[ax + 1:]
+    if any(len(s) != len(first) or s[:ax] + s[ax + 1:] != rest for s in shapes):
+        raise ValueError(f"{op}: along axis {ax}, all other axes must agree, got shapes {list(shapes)}")
+    return ax
+
+
+def pad_width(op, width, shape):
+    """numpy.pad's `pad_width` for a tensor of `shape`, as an (ndim, 2) int array of widths ≥ 0."""
+    try:
+        width = np.broadcast_to(np.asarray(width, dtype=int), (len(shape), 2))
+    except (ValueError, TypeError):
+        raise ValueError(f"{op}: pad_width {width!r} does not fit a tensor of shape {tuple(shape)} "
+                         "(one (before, after) pair per axis, or one pair for all)") from None
+    if np.any(width < 0):
+        raise ValueError(f"{op}: widths must be non-negative, got {width.tolist()}")
+    return width

@@ -202,14 +202,9 @@ class Value:
             return -self
         return _lift(other) - self
 
-    def __rmul__(self, other):
-        return _lift(other) * self
-
-    def __rtruediv__(self, other):
-        return _lift(other) / self
-
-    def __rpow__(self, other):
-        return _lift(other) ** self
+    def __rmul__(self, other): return _lift(other) * self
+    def __rtruediv__(self, other): return _lift(other) / self
+    def __rpow__(self, other): return _lift(other) ** self
 
     # --- unary ops: out = f(x), all share one chain-rule line -------------------------------
 
@@ -265,18 +260,10 @@ class Value:
         return self._unary("relu", max(0.0, self.data), lambda x, out: 1.0 if _number(x) > 0 else 0.0)
 
     # --- comparisons: plain bools, for convenience (== stays identity, see module doc) -------
-
-    def __lt__(self, other):
-        return self.data < _lift(other).data
-
-    def __le__(self, other):
-        return self.data <= _lift(other).data
-
-    def __gt__(self, other):
-        return self.data > _lift(other).data
-
-    def __ge__(self, other):
-        return self.data >= _lift(other).data
+    def __lt__(self, other): return self.data < _lift(other).data
+    def __le__(self, other): return self.data <= _lift(other).data
+    def __gt__(self, other): return self.data > _lift(other).data
+    def __ge__(self, other): return self.data >= _lift(other).data
 
     # --- backpropagation ---------------------------------------------------------------------
 
@@ -302,26 +289,8 @@ class Value:
         for v in graph.topo_sort(self, _inputs):
             v.grad = 0.0
 
-    # --- teaching tools: traces, DOT text, drawing (tinynn/viz.py) ----------------------------
-
-    def forward_trace(self):
-        """Table of every node, inputs first (topological order): how it was computed and its
-        value with full float64 precision (repr round-trips exactly)."""
-        return viz.forward_trace(self)
-
-    def backward_trace(self):
-        """Table of every node in the order backward() visits them (self first), with
-        grad = d(self)/d(node) in full precision. Call backward() first."""
-        return viz.backward_trace(self)
-
-    def to_dot(self):
-        """The graph as Graphviz DOT text (render with `dot -Tpng` or any online viewer)."""
-        return viz.value_dot(self)
-
-    def draw(self, path):
-        """Draw the graph with matplotlib to `path` (PNG; .svg/.pdf also work): inputs on the
-        left, self on the right, one box per node with name, value and grad. Returns path."""
-        return viz.draw_value(self, path)
+    # --- teaching tools, written in tinynn/viz.py: traces in full precision, DOT text, a drawing ---
+    forward_trace, backward_trace, to_dot, draw = viz.forward_trace, viz.backward_trace, viz.value_dot, viz.draw_value
 
 
 if __name__ == "__main__":  # exercise S3.4: L(x) = (sin(x1/x2) + x1/x2 - e^x2)(x1/x2 - e^x2)

@@ -64,8 +64,7 @@ class Tensor:
         t.grad, t._ctx, t._retain, t._requires_grad = None, ctx, False, ctx is not None
         return t
 
-    def __len__(self):
-        return len(self.data)
+    def __len__(self): return len(self.data)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -77,29 +76,22 @@ class Tensor:
         """The underlying array (shared, not copied). Detach first if you need it to stay fixed."""
         return self.data
 
-    def tolist(self):
-        return self.data.tolist()
+    def tolist(self): return self.data.tolist()
 
     def detach(self):
         """The same data, cut off from the graph (requires_grad=False)."""
         return Tensor(self.data)
 
-    def astype(self, dtype):
-        return ops.cast(self, dtype=np.dtype(dtype))
-
-    def float(self):
-        return self.astype(np.float32)
-
-    def double(self):
-        return self.astype(np.float64)
+    def astype(self, dtype): return ops.cast(self, dtype=np.dtype(dtype))
+    def float(self): return self.astype(np.float32)
+    def double(self): return self.astype(np.float64)
 
     def retain_grad(self):
         """Keep `.grad` of this non-leaf tensor after backward (for inspection and teaching)."""
         self._retain = True
         return self
 
-    def zero_grad(self):
-        self.grad = None
+    def zero_grad(self): self.grad = None
 
     def __repr__(self):
         body = np.array2string(self.data, prefix="tensor(", separator=", ")

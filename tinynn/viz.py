@@ -175,26 +175,30 @@ def _box_text(v, names):
 
 
 def forward_trace(root):
-    """Every node of a Value graph, inputs first: name, how it was computed, value (full precision)."""
+    """Value.forward_trace(): a table of every node, inputs first (topological order): how it was
+    computed and its value with full float64 precision (repr round-trips exactly)."""
     order, names = _names(root)
     return format_table(("node", "computed as", "value"), [(names[v], _formula(v, names), repr(v.data))
                                                            for v in order])
 
 
 def backward_trace(root):
-    """Every node in the order backward() visits them (root first), with its grad (full precision)."""
+    """Value.backward_trace(): a table of every node in the order backward() visits them (root first),
+    with grad = d(root)/d(node) in full precision. Call backward() first."""
     order, names = _names(root)
     rows = [(names[v], _formula(v, names), repr(v.data), repr(v.grad)) for v in reversed(order)]
     return format_table(("node", "computed as", "value", "grad"), rows)
 
 
 def value_dot(root):
-    """A Value graph as DOT text, one box per node with name, formula, value and grad."""
+    """Value.to_dot(): the graph as Graphviz DOT text (render with `dot -Tpng` or any online viewer),
+    one box per node with name, formula, value and grad."""
     _, names = _names(root)
     return to_dot(root, _value_inputs, lambda v: _box_text(v, names))
 
 
 def draw_value(root, path):
-    """A Value graph drawn with matplotlib to `path`, one box per node; returns path."""
+    """Value.draw(path): the graph drawn with matplotlib to `path` (PNG; .svg/.pdf also work): inputs
+    on the left, the root on the right, one box per node with name, value and grad. Returns path."""
     _, names = _names(root)
     return draw(root, _value_inputs, lambda v: _box_text(v, names), path)

@@ -3,20 +3,22 @@
 Each Function class lives in one small module, forward and backward side by side:
   arithmetic.py  + - * / neg pow exp log sin cos sqrt abs clip maximum where cast matmul
   activation.py  sigmoid tanh relu leaky_relu elu softplus softmax log_softmax
-  reduce.py      sum mean max logsumexp (and min, var, std composed from them)
+  reduce.py      sum mean max logsumexp
   shape.py       reshape permute expand concat pad getitem
   interop.py     numpy's functions on Tensors (np.exp(t) is exp(t)), so a backward runs on Tensors too
-Everything else here is composed from those Functions, so it needs no backward of its own.
+The functions below call them with their arguments sorted out. composed.py holds functions built
+from them (minimum, min, var, std, flatten, transpose, squeeze, unsqueeze, stack): no backward of their own.
 Inputs and axes are checked by tinynn/checks.py (`operand`, `axis`), so errors name the op.
 """
 import numpy as np
 
-from ..checks import as_tensor as _tensor, axis as _axis, operand as _operand
+from ..checks import as_tensor as _tensor, operand as _operand
 from ..tensor import Tensor
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .arithmetic import (Abs, Add, Cast, Clip, Cos, Div, Exp, Log, MatMul, Maximum, Mul, Neg, Pow, Sin, Sqrt, Sub,
                          Where)
-from .reduce import LogSumExp, Max, Mean, Sum, min, std, var
+from .composed import flatten, min, minimum, squeeze, stack, std, transpose, unsqueeze, var
+from .reduce import LogSumExp, Max, Mean, Sum
 from .shape import Concat, Expand, GetItem, Pad, Permute, Reshape
 
 
@@ -45,11 +47,6 @@ def matmul(a, b):
     if b.ndim == 1:
         return MatMul.apply(a, b.reshape(-1, 1)).reshape(a.shape[:-1])
     return MatMul.apply(a, b)
-
-
-def minimum(x, y):
-    """min(x, y) = -max(-x, -y), so it shares Maximum's backward."""
-    return -maximum(-_operand(x, y, "minimum"), -_operand(y, x, "minimum"))
 
 
 def cast(x, dtype):
@@ -101,46 +98,8 @@ def reshape(x, *shape):
 view = reshape
 
 
-def flatten(x, start_dim=0, end_dim=-1):
-    """Merge axes start_dim..end_dim into one (PyTorch's flatten)."""
-    x = _tensor(x, "flatten")
-    start, end = _axis("flatten", start_dim, x.shape), _axis("flatten", end_dim, x.shape)
-    if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
-    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
-
-
 def permute(x, *dims):
     return Permute.apply(x, dims=_shape_args(dims))
-
-
-def transpose(x, dim0=None, dim1=None):
-    """Swap two axes; with no arguments reverse all axes (like numpy's x.T)."""
-    x = _tensor(x, "transpose")
-    dims = list(range(x.ndim))
-    if dim0 is None:
-        return Permute.apply(x, dims=tuple(dims[::-1]))
-    dim0, dim1 = _axis("transpose", dim0, x.shape), _axis("transpose", dim1, x.shape)
-    if dim0 == dim1:
-        return x
-    dims[dim0], dims[dim1] = dim1, dim0
-    return Permute.apply(x, dims=tuple(dims))
-
-
-def squeeze(x, axis=None):
-    """Remove axes of length 1 (all of them, or the given one if it has length 1)."""
-    x = _tensor(x, "squeeze")
-    if axis is None:
-        return reshape(x, tuple(n for n in x.shape if n != 1))
-    axis = _axis("squeeze", axis, x.shape)
-    return x if x.ndim == 0 or x.shape[axis] != 1 else reshape(x, x.shape[:axis] + x.shape[axis + 1:])
-
-
-def unsqueeze(x, axis):
-    """Insert an axis of length 1 at position `axis`."""
-    x = _tensor(x, "unsqueeze")
-    axis = _axis("unsqueeze", axis, x.shape, extra=1)
-    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def expand(x, *shape):
@@ -159,15 +118,6 @@ def concat(tensors, axis=0):
 
 
 cat = concat
-
-
-def stack(tensors, axis=0):
-    """Join along a new axis: unsqueeze each, then concatenate."""
-    tensors = [_tensor(t, "stack") for t in tensors]
-    if not tensors:
-        raise ValueError("stack: needs at least one tensor")
-    axis = _axis("stack", axis, np.shape(tensors[0]), extra=1)
-    return concat([unsqueeze(t, axis) for t in tensors], axis=axis)
 
 
 def pad(x, pad_width, value=0.0):

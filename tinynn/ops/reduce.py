@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..checks import as_tensor, axes as _axes
+from ..checks import axes as _axes
 from ..function import Function
 
 
@@ -90,34 +90,3 @@ class LogSumExp(Function):
     def backward(self, g):
         x, out, axes, keepdims = self.saved
         return _expand(g, axes, keepdims) * np.exp(x - out)
-
-
-def _count(x, axis, op):
-    """How many elements each output of a reduction over `axis` sums."""
-    return math.prod(x.shape[a] for a in _axes(op, axis, x.shape))
-
-
-def min(x, axis=None, keepdims=False):  # noqa: A001  (mirrors numpy's name)
-    """min x = -max(-x)."""
-    x = as_tensor(x, "min")
-    _axes("min", axis, x.shape)
-    return -Max.apply(-x, axis=axis, keepdims=keepdims)
-
-
-def _var(x, axis, keepdims, correction, op):
-    x = as_tensor(x, op)
-    n = _count(x, axis, op)
-    if n - correction <= 0:
-        raise ValueError(f"{op}: over {n} element(s) with correction={correction} divides by zero")
-    d = x - Mean.apply(x, axis=axis, keepdims=True)
-    return Sum.apply(d * d, axis=axis, keepdims=keepdims) / (n - correction)
-
-
-def var(x, axis=None, keepdims=False, correction=1):
-    """Σ (x - mean)² / (n - correction): unbiased (correction=1) by default, as in PyTorch."""
-    return _var(x, axis, keepdims, correction, "var")
-
-
-def std(x, axis=None, keepdims=False, correction=1):
-    """√var."""
-    return _var(x, axis, keepdims, correction, "std") ** 0.5

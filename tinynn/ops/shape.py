@@ -1,9 +1,10 @@
 """Ops that move elements around without changing them: reshape, permute, broadcast, concatenate,
-pad, index. Their backward moves the gradient back to where each element came from.
+pad, index. Their backward moves the gradient back to where each element came from. (Their shape
+arguments are checked in tinynn/checks.py, so errors name the op.)
 """
 import numpy as np
 
-from ..checks import axes as _axes, axis as _axis
+from .. import checks
 from ..function import Function
 
 
@@ -24,10 +25,7 @@ class Reshape(Function):
 class Permute(Function):
     """out = x with its axes reordered: out.shape[i] = x.shape[dims[i]].   d/dx = g with the inverse order."""
     def forward(self, x, dims):
-        if len(dims) != x.ndim or len(_axes("permute", dims, x.shape)) != x.ndim:
-            raise ValueError(f"permute: needs a reordering of all {x.ndim} axes of shape {x.shape}, "
-                             f"got {tuple(dims)}")
-        dims = tuple(_axis("permute", d, x.shape) for d in dims)
+        dims = checks.permutation("permute", dims, x.shape)
         self.save_for_backward(dims)
         return np.transpose(x, dims)
 
@@ -50,15 +48,7 @@ class Expand(Function):
 class Concat(Function):
     """out = [x₁, x₂, ...] joined along `axis`.   dL/dxᵢ = the slice of g where xᵢ went."""
     def forward(self, *xs, axis=0):
-        if not xs:
-            raise ValueError("concat: needs at least one tensor")
-        axis = _axis("concat", axis, xs[0].shape)
-        if xs[0].ndim == 0:
-            raise ValueError("concat: 0-d tensors have no axis to join along (stack joins them)")
-        rest = xs[0].shape[:axis] + xs[0].shape[axis + 1:]
-        if any(x.ndim != xs[0].ndim or x.shape[:axis] + x.shape[axis + 1:] != rest for x in xs):
-            raise ValueError(f"concat: along axis {axis}, all other axes must agree, got shapes "
-                             f"{[x.shape for x in xs]}")
+        axis = checks.join_axis("concat", [x.shape for x in xs], axis)
         self.save_for_backward(np.cumsum([x.shape[axis] for x in xs[:-1]]), axis)
         return np.concatenate(xs, axis=axis)
 
@@ -70,13 +60,7 @@ class Concat(Function):
 class Pad(Function):
     """out = x surrounded by `value`; pad_width as in numpy.pad.   d/dx = the centre of g."""
     def forward(self, x, pad_width, value=0.0):
-        try:
-            pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
-        except (ValueError, TypeError):
-            raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape {x.shape} "
-                             "(one (before, after) pair per axis, or one pair for all)") from None
-        if np.any(pad_width < 0):
-            raise ValueError(f"pad: widths must be non-negative, got {pad_width.tolist()}")
+        pad_width = checks.pad_width("pad", pad_width, x.shape)
         self.save_for_backward(tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape)))
         return np.pad(x, pad_width, constant_values=value)
 
