@@ -43,9 +43,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for each output (default 1, allowed for one-element outputs only). Nothing is stored in `.grad`.
     create_graph=True records the backward pass, so the results can be differentiated again;
     retain_graph defaults to create_graph (else the graph's saved arrays are freed, as in backward()).
-    allow_unused False (the default, None, means False unless materialize_grads): an input the outputs do
-    not depend on is an error; True gives None for it. materialize_grads=True gives zeros instead of None (requiring grad when create_graph, so they
-    can be differentiated again) and implies allow_unused; allow_unused=False with it is an error.
+    allow_unused (default None: False unless materialize_grads): False makes an input the outputs do not
+    depend on an error, True gives None for it. materialize_grads=True gives zeros instead of None
+    (requiring grad when create_graph, so they can be differentiated again); it implies allow_unused,
+    and allow_unused=False with it is an error.
     is_grads_batched=True: the first axis of every grad_outputs entry is a batch of vectors v_b, and each
     result has the same first axis: row b is the gradient for v_b (B vector-Jacobian products, e.g. the
     rows of a Jacobian). They are computed by a loop over the batch, one backward pass per row (PyTorch
