@@ -98,7 +98,8 @@ def test_forward_mode_jacobian_has_the_outputs_dtype():
     assert AF.jacobian(lambda t: t.astype(np.float64) * 2, x).dtype == np.float32     # reverse: the input's
 
 
-@pytest.mark.parametrize("options", [dict(vectorize=True), dict(vectorize=True, outer_jacobian_strategy="forward-mode")])
+@pytest.mark.parametrize("options", [dict(vectorize=True),
+                                     dict(vectorize=True, outer_jacobian_strategy="forward-mode")])
 def test_hessian_options_match_the_closed_forms(options):
     np.testing.assert_allclose(AF.hessian(f_quadratic, t64(x0), **options).data, hess_quadratic(x0),
                                rtol=1e-13, atol=1e-14)
