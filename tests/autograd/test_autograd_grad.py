@@ -25,6 +25,20 @@ def test_third_derivative_of_a_cubic_matches_the_closed_form():
     assert g.requires_grad and h.requires_grad and not k.requires_grad
 
 
+def test_third_derivative_through_indexing_matches_the_closed_form():
+    """Indexing's backward is a scatter (ScatterAdd), whose backward is indexing again: f = x0² sin x1
+    and 2 x0³ + x1³ picked with repeated integer indices, to third order."""
+    x = t64([0.4, -1.3])
+    (g,) = grad(x[0] ** 2 * x[1].sin(), x, create_graph=True)
+    (h,) = grad(g[0], x, create_graph=True)                       # (2 sin x1, 2 x0 cos x1)
+    (k,) = grad(h[1], x)                                          # (2 cos x1, -2 x0 sin x1)
+    np.testing.assert_allclose(k.data, [2 * np.cos(-1.3), -0.8 * np.sin(-1.3)], rtol=1e-14)
+    (g,) = grad((x[np.array([0, 0, 1])] ** 3).sum(), x, create_graph=True)
+    (h,) = grad(g.sum(), x, create_graph=True)
+    (k,) = grad(h.sum(), x)
+    np.testing.assert_allclose(k.data, [12.0, 6.0], rtol=1e-14)
+
+
 def test_second_derivative_matches_finite_differences_of_the_first():
     """d/dx of the gradient of f(x) = Σ tanh(x)·sin(x²)/(1+x²), against central differences of
     the first derivative (itself from backward), both element by element."""

@@ -21,6 +21,7 @@ import numpy as np
 import contextlib
 
 from .. import graph, scalar
+from ..ops import stack
 from ..scalar import Value
 from ..tensor import Tensor, backprop, seed
 
@@ -34,18 +35,33 @@ def _as_tuple(x, what):
     return items
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         is_grads_batched=False, materialize_grads=False):
     """d(outputs)/d(inputs): the sum over outputs of grad_output · ∂output/∂input, one per input (a tuple).
 
     outputs, inputs: a Tensor or a sequence of them (or scalar-engine Values). grad_outputs: dL/d(output)
     for each output (default 1, allowed for one-element outputs only). Nothing is stored in `.grad`.
     create_graph=True records the backward pass, so the results can be differentiated again;
     retain_graph defaults to create_graph (else the graph's saved arrays are freed, as in backward()).
-    allow_unused=False: an input the outputs do not depend on is an error; True gives None for it.
+    allow_unused (default None: False unless materialize_grads): False makes an input the outputs do not
+    depend on an error, True gives None for it. materialize_grads=True gives zeros instead of None
+    (requiring grad when create_graph, so they can be differentiated again); it implies allow_unused,
+    and allow_unused=False with it is an error.
+    is_grads_batched=True: the first axis of every grad_outputs entry is a batch of vectors v_b, and each
+    result has the same first axis: row b is the gradient for v_b (B vector-Jacobian products, e.g. the
+    rows of a Jacobian). They are computed by a loop over the batch, one backward pass per row (PyTorch
+    vectorises it with vmap; the numbers are the same).
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("grad: materialize_grads=True fills unused inputs with zeros, so it cannot be combined "
+                         "with allow_unused=False (leave allow_unused unset or pass True)")
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
     outputs, inputs = _as_tuple(outputs, "outputs"), _as_tuple(inputs, "inputs")
     if any(isinstance(t, Value) for t in outputs + inputs):
-        return _value_grad(outputs, inputs, grad_outputs, create_graph, allow_unused)
+        if is_grads_batched:
+            raise TypeError("grad: is_grads_batched=True needs Tensors (a Value holds one number; loop over "
+                            "the vectors instead)")
+        return _value_grad(outputs, inputs, grad_outputs, create_graph, allow_unused, materialize_grads)
     for where, items in (("outputs", outputs), ("inputs", inputs)):
         for i, t in enumerate(items):
             if not isinstance(t, Tensor):
@@ -60,24 +76,66 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else (grad_outputs,)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    seeds = [seed(out, g, f"grad (output {i})", "grad_outputs") for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
     retain_graph = create_graph if retain_graph is None else retain_graph
-    found = backprop(list(outputs), seeds, retain_graph, create_graph, list(inputs))
+    if is_grads_batched:
+        batches = _batches(outputs, grad_outputs)
+        rows = [_backprop(outputs, batch, retain_graph or b < len(batches) - 1, create_graph, inputs)
+                for b, batch in enumerate(batches)]
+        found = [None if row[0] is None else _stack(row, create_graph) for row in zip(*rows)]
+    else:
+        seeds = [seed(out, g, f"grad (output {i})", "grad_outputs")
+                 for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
+        found = _backprop(outputs, seeds, retain_graph, create_graph, inputs)
     result = []
     for i, (x, g) in enumerate(zip(inputs, found)):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(f"grad: inputs[{i}] (shape {x.shape}) was not used to compute the outputs; "
-                                   "pass allow_unused=True to get None for it")
-            result.append(None)
-        elif isinstance(g, Tensor):
-            result.append(g)
-        else:
-            result.append(Tensor(np.array(g, dtype=x.dtype, copy=True)))
+                                   "pass allow_unused=True to get None for it (or materialize_grads=True for zeros)")
+            if materialize_grads:
+                shape = (len(batches),) + x.shape if is_grads_batched else x.shape
+                g = Tensor(np.zeros(shape, x.dtype), requires_grad=create_graph)
+        result.append(g)
     return tuple(result)
 
 
-def _value_grad(outputs, inputs, grad_outputs, create_graph, allow_unused):
+def _backprop(outputs, seeds, retain_graph, create_graph, inputs):
+    """One backward pass from `outputs` (seeded) to `inputs`: their gradients as Tensors (None if unused)."""
+    found = backprop(list(outputs), seeds, retain_graph, create_graph, list(inputs))
+    return [g if g is None or isinstance(g, Tensor) else Tensor(np.array(g, dtype=x.dtype, copy=True))
+            for x, g in zip(inputs, found)]
+
+
+def _batches(outputs, grad_outputs):
+    """is_grads_batched: the grad_outputs split along their first axis, [[v_b for each output] for each b]."""
+    sizes = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            raise ValueError(f"grad: is_grads_batched=True needs grad_outputs[{i}] (a batch of vectors of shape "
+                             f"(B,) + {out.shape}); it cannot default to 1")
+        shape = np.shape(g)
+        if len(shape) == 0 or shape[1:] != out.shape:
+            raise ValueError(f"grad: is_grads_batched=True takes the first axis of grad_outputs[{i}] as the batch, "
+                             f"so the rest must be the shape of outputs[{i}], {out.shape}; grad_outputs[{i}] has "
+                             f"shape {shape}")
+        sizes.append(shape[0])
+    if len(set(sizes)) > 1:
+        raise ValueError(f"grad: is_grads_batched=True needs one batch size for all grad_outputs, got {sizes}")
+    if sizes[0] == 0:
+        raise ValueError("grad: is_grads_batched=True with an empty batch (the first axis of grad_outputs is 0)")
+    grad_outputs = [g if isinstance(g, Tensor) else np.asarray(g, dtype=out.dtype)
+                    for out, g in zip(outputs, grad_outputs)]
+    return [[g[b] for g in grad_outputs] for b in range(sizes[0])]
+
+
+def _stack(rows, create_graph):
+    """One input's gradients for each vector of the batch, stacked along a new first axis."""
+    if create_graph:
+        return stack(list(rows), axis=0)
+    return Tensor(np.stack([r.data for r in rows]))
+
+
+def _value_grad(outputs, inputs, grad_outputs, create_graph, allow_unused, materialize_grads):
     """grad for the scalar engine: the walk of Value.backward, storing nothing in .grad. With create_graph
     the closures run inside scalar.derivative_graph(), so each gradient is a Value node computed from the
     graph's nodes: its own graph is the derivative's, to be drawn or differentiated again."""
@@ -105,7 +163,7 @@ def _value_grad(outputs, inputs, grad_outputs, create_graph, allow_unused):
             if id(x) in reached:
                 result.append(x.grad if isinstance(x.grad, Value) else Value(x.grad))
             elif allow_unused:
-                result.append(None)
+                result.append(Value(0.0) if materialize_grads else None)
             else:
                 raise RuntimeError(f"grad: inputs[{i}] was not used to compute the outputs; "
                                    "pass allow_unused=True to get None for it")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..optim.optimizer import zero_grad
 from ..tensor import Tensor, get_default_dtype
 
 
@@ -214,12 +215,9 @@ class Module:
 
     # ---- gradients, dtype ---------------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
-        """Clear the gradients of all parameters (to None, or to zeros with set_to_none=False)."""
-        for p in self.parameters():
-            if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad[...] = 0
+        """Clear the gradients of all parameters (to None, or to zeros with set_to_none=False), as the
+        optimizer does (tinynn/optim/optimizer.py, zero_grad)."""
+        zero_grad(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze (True) all parameters."""

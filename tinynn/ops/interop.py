@@ -6,6 +6,11 @@ op's backward, written with numpy for arrays, run unchanged on Tensors: the line
 computes an array in an ordinary backward pass and records a graph when create_graph=True. So every
 derivative is written once, and the derivative of a derivative reuses it.
 
+`out=` with `where=m` (np.multiply(q, logp, out=zeros, where=q != 0)) becomes where(m, op(...), out),
+with the op evaluated on 1 where not m: numpy computes nothing there, and neither may the graph, or
+0·(-inf) would be a NaN in the values and in the derivative of q (which is 0 there, as numpy's result
+does not depend on q where not m).
+
 Comparisons and other piecewise-constant functions (sign, floor, ...) give constant Tensors (their
 derivative is 0 wherever it exists). A numpy function without a derivative here raises a TypeError
 naming it, rather than silently dropping the graph; on Tensors that need no gradient it simply runs
@@ -61,8 +66,12 @@ def ufunc(uf, method, args, kwargs):
         if uf in CONSTANT_UFUNCS:
             return Tensor(uf(*_unwrap(args)))
     if method == "__call__" and uf in UFUNCS and "out" in kwargs and set(kwargs) <= {"out", "where"}:
-        (out,) = kwargs["out"]                    # np.multiply(a, b, out=c, where=m): c where not m
-        return where(kwargs.get("where", True), UFUNCS[uf](*args), out)
+        (out,) = kwargs["out"]                    # np.multiply(a, b, out=c, where=m): a·b where m, c elsewhere
+        if "where" not in kwargs:
+            return where(True, UFUNCS[uf](*args), out)
+        mask = kwargs["where"]                    # numpy computes nothing where not m, so neither does the graph
+        args = [where(mask, a, 1) if isinstance(a, Tensor) else np.where(mask, a, 1) for a in args]
+        return where(mask, UFUNCS[uf](*args), out)
     name = uf.__name__ + ("" if method == "__call__" else f".{method}")
     return _on_arrays(name, getattr(uf, method), args, kwargs)
 

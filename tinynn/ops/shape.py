@@ -94,7 +94,8 @@ class GetItem(Function):
 class ScatterAdd(Function):
     """out = zeros(shape) with g added at [index]: GetItem's backward.   d/dg = out_grad[index] (GetItem).
 
-    With integer arrays the same element can be picked several times, so the scatter adds (np.add.at)."""
+    With integer arrays the same element can be picked several times, so the scatter adds (np.add.at).
+    Its forward writes into an array, so create_graph does not replay it: it saves only the index."""
     def forward(self, g, index, shape):
         self.save_for_backward(index)
         out = np.zeros(shape, dtype=g.dtype)
@@ -103,6 +104,8 @@ class ScatterAdd(Function):
         else:
             np.add.at(out, index, g)
         return out
+
+    replay = Function.replay_inputs
 
     def backward(self, h):
         return GetItem.call(h, index=self.saved[0])
