@@ -66,6 +66,17 @@ def as_tensor(x, op):
     return x if isinstance(x, _tensor.Tensor) else _tensor.Tensor(as_array(x, op=op))
 
 
+def op_error(op, arrays, err):
+    """The error to raise when op's forward failed on `arrays` with `err` (a ValueError or TypeError
+    from numpy): the same type, naming the op (and the input shapes); an AxisError is already clear."""
+    if isinstance(err, AxisError):
+        return err
+    if isinstance(err, ValueError):
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
+        return ValueError(f"{op}: cannot apply to inputs of shapes {shapes}: {err}")
+    return TypeError(f"{op}: {err}")
+
+
 class AxisError(IndexError, ValueError):
     """An axis out of range (an IndexError, as PyTorch's, and a ValueError, as numpy's AxisError)."""
 

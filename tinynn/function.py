@@ -112,13 +112,8 @@ class Function:
         ctx.needs_input_grad = needs
         try:
             data = ctx.forward(*arrays, **options)
-        except checks.AxisError:
-            raise
-        except ValueError as err:
-            shapes = ", ".join(str(np.shape(a)) for a in arrays)
-            raise ValueError(f"{cls.__name__}: cannot apply to inputs of shapes {shapes}: {err}") from None
-        except TypeError as err:
-            raise TypeError(f"{cls.__name__}: {err}") from None
+        except (ValueError, TypeError) as err:
+            raise checks.op_error(cls.__name__, arrays, err) from None
         if not (_grad_enabled and parents):
             out = Tensor.from_op(data, None)
         else:
