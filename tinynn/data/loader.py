@@ -108,6 +108,8 @@ class TensorDataset(Dataset):
         return tuple([Tensor.from_op(a[index], None) for a in self._arrays])
 
     def get_batch(self, indices):
+        if type(indices) is np.ndarray and indices.dtype.kind in "iu":   # a shuffled batch: the rows a[indices]
+            return tuple([Tensor.from_op(a.take(indices, axis=0), None) for a in self._arrays])  # ~2x faster
         return tuple([Tensor.from_op(a[indices], None) for a in self._arrays])
 
 
