@@ -4,8 +4,8 @@
     python examples/run_all.py --full     # the lecture sheets' settings (minutes)
     python examples/run_all.py --only s3  # scripts whose name contains "s3"
 
-Each script's output is streamed as it runs, prefixed with its name. Exits non-zero if any example
-fails or any sanity check fails.
+Each script's output is streamed as it runs, prefixed with its name, without progress bars (see
+child_env). Exits non-zero if any example fails or any sanity check fails.
 """
 import argparse
 import collections
@@ -61,12 +61,20 @@ def write_table(out):
     return len(rows)
 
 
+def child_env():
+    """The environment each script runs in: unbuffered, so its output streams, and with tqdm's bars off
+    (TQDM_DISABLE, read by tqdm >= 4.66). A bar redraws its line after a carriage return, which in the log
+    becomes one line per update; the library's own bars already stay off in a pipe (tinynn/_progress.py),
+    but the scripts also draw bars with tqdm directly, as a student would."""
+    return dict(os.environ, PYTHONUNBUFFERED="1", TQDM_DISABLE="1")
+
+
 def run_script(script, cmd):
     """Run one example, streaming its output line by line with the script's name in front; return
     (exit status, the last lines of its output) so a failure can be shown again at the end."""
     tail = collections.deque(maxlen=40)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=child_env())
     for line in proc.stdout:
         tail.append(line.rstrip("\n"))
         print(f"  {script.stem}| {tail[-1]}", flush=True)

@@ -69,6 +69,33 @@ def test_tensor_dataset_batches_use_one_fancy_index_not_getitem(monkeypatch):
     assert sum(len(b[0]) for b in DataLoader(random_split(ds, [6, 4], generator=0)[0], 4, shuffle=True)) == 6
 
 
+@pytest.mark.parametrize("data, dtype", [(np.arange(12.0).reshape(6, 2), np.float64),
+                                         ([[0.5, 1.0]] * 6, np.float32),    # Python floats: the default dtype
+                                         (np.arange(6, dtype=np.uint8), np.uint8)])
+def test_batches_are_plain_leaves_of_the_checked_dtype(data, dtype):
+    """Batches are wrapped without a second dtype check, so they must carry what the one check made."""
+    ds = TensorDataset(data)
+    for batch in [ds[2], ds.get_batch(np.array([4, 0])), ds.get_batch(slice(1, 3)),
+                  *DataLoader(ds, 4, shuffle=True, generator=0)]:
+        (t,) = batch
+        assert isinstance(t, tn.Tensor) and t.dtype == dtype
+        assert t.is_leaf and not t.requires_grad and t.grad is None
+    np.testing.assert_array_equal(ds.get_batch(np.array([4, 0]))[0].data, np.asarray(data, dtype)[[4, 0]])
+
+
+@pytest.mark.parametrize("indices", [np.array([7, -1, 0, 7]), np.array([[1, 2], [3, 4]]), np.array([2], np.uint8),
+                                     np.array([], np.int64), np.arange(10) % 3 == 0, [4, 1], slice(8, 2, -2)],
+                         ids=["negative", "2d", "uint8", "empty", "mask", "list", "slice"])
+def test_get_batch_selects_the_rows_numpy_indexing_selects(indices):
+    x, y = xy()
+    bx, by = TensorDataset(x, y).get_batch(indices)
+    np.testing.assert_array_equal(bx.data, x[indices])
+    np.testing.assert_array_equal(by.data, y[indices])
+    assert bx.shape == x[indices].shape
+    with pytest.raises(IndexError, match="out of bounds"):
+        TensorDataset(x, y).get_batch(np.array([3, 10]))
+
+
 class Squares(Dataset):
     """A map-style dataset with only __len__/__getitem__: samples (x, x²) as Python floats."""
 

