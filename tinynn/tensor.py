@@ -91,7 +91,16 @@ class Tensor:
         self._retain = True
         return self
 
-    def zero_grad(self): self.grad = None
+    def zero_grad(self, set_to_none=True):
+        """Clear `.grad`: to None, or to zeros. An array is zeroed in place (references to it stay valid);
+        a Tensor gradient, left by backward(create_graph=True), belongs to the derivative's graph, so it
+        is replaced by a zero array (detached, as in PyTorch), into which the next backward adds."""
+        if set_to_none or self.grad is None:
+            self.grad = None
+        elif isinstance(self.grad, Tensor):
+            self.grad = np.zeros(self.grad.shape, self.grad.dtype)
+        else:
+            self.grad[...] = 0
 
     def __repr__(self):
         body = np.array2string(self.data, prefix="tensor(", separator=", ")

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..optim.optimizer import zero_grad
 from ..tensor import Tensor, get_default_dtype
 
 
@@ -215,9 +214,9 @@ class Module:
 
     # ---- gradients, dtype ---------------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
-        """Clear the gradients of all parameters (to None, or to zeros with set_to_none=False), as the
-        optimizer does (tinynn/optim/optimizer.py, zero_grad)."""
-        zero_grad(self.parameters(), set_to_none)
+        """Clear the gradients of all parameters: to None, or to zeros with set_to_none=False (Tensor.zero_grad)."""
+        for p in self.parameters():
+            p.zero_grad(set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze (True) all parameters."""

@@ -44,24 +44,6 @@ def _check_params(name, params):
                         f"(parameter groups), got {what}")
 
 
-def zero_grad(params, set_to_none=True):
-    """Clear the gradients of `params` (Optimizer.zero_grad and Module.zero_grad): to None, or to zeros.
-
-    With set_to_none=False an array gradient is zeroed in place (references to it stay valid). A Tensor
-    gradient, left by backward(create_graph=True), belongs to the graph of the derivative (other nodes
-    may have saved it), so it is not overwritten: it is replaced by a zero array of its shape and dtype,
-    detached as in PyTorch. The next backward adds into that array as into any gradient: arrays with
-    a plain backward, a Tensor again with create_graph=True.
-    """
-    for p in params:
-        if set_to_none:
-            p.grad = None
-        elif isinstance(p.grad, Tensor):
-            p.grad = np.zeros(p.grad.shape, p.grad.dtype)
-        elif p.grad is not None:
-            p.grad[...] = 0
-
-
 class Optimizer:
     """Base class: `Optimizer(params, defaults)`; params is an iterable of Tensors or of dicts (groups)."""
 
@@ -126,8 +108,10 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: invalid {name}={value} (must be in {bound})")
 
     def zero_grad(self, set_to_none=True):
-        """Clear the gradients: to None (default, as PyTorch), or to zeros (see `zero_grad` above)."""
-        zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
+        """Clear the gradients: to None (default, as PyTorch), or to zeros (Tensor.zero_grad)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.zero_grad(set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure() if one is given.
