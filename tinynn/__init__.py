@@ -6,7 +6,6 @@ Two engines: `tinynn.scalar.Value` (one number per node, for learning backpropag
 from .factory import (arange, default_generator, eye, from_numpy, full, linspace, manual_seed, ones, ones_like,
                       rand, randn, tensor, zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .io import load, save
 from .ops import cat, concat, stack, where
 from .tensor import Tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad, set_default_dtype
 
@@ -17,12 +16,19 @@ from . import kernels  # noqa: E402,F401  (its table of fast paths; the kernels 
 __version__ = "0.1.0"
 
 _SUBMODULES = {"nn", "optim", "data", "train", "functional", "losses", "datasets", "classic", "scalar", "kernels", "autograd"}
+_FUNCTIONS = {"save": "io", "load": "io"}
 
 
 def __getattr__(name):
-    """`tinynn.optim`, `tinynn.nn`, ... work after a bare `import tinynn` (imported on first use, so
-    `import tinynn` itself stays fast)."""
+    """`tinynn.optim`, `tinynn.nn`, ..., `tinynn.save`, `tinynn.load` work after a bare `import tinynn`
+    (imported on first use, so `import tinynn` itself stays fast)."""
+    import importlib
     if name in _SUBMODULES:
-        import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(f"{__name__}.{_FUNCTIONS[name]}"), name)
     raise AttributeError(f"module 'tinynn' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES | set(_FUNCTIONS))

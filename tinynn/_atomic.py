@@ -14,12 +14,12 @@ Three details a plain `tempfile.mkstemp` gets wrong:
 """
 import contextlib
 import os
+import platform
 import secrets
-import socket
 
 
 def _host():
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in socket.gethostname()) or "host"
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in platform.node()) or "host"
 
 
 def _alive(pid):
