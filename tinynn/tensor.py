@@ -58,7 +58,8 @@ class Tensor:
 
     @classmethod
     def from_op(cls, data, ctx):
-        """The Tensor around an op's output (used by Function.apply: no conversion, no checks)."""
+        """The Tensor around an op's output, with no conversion and no checks: used by Function.apply,
+        and by datasets for the rows of arrays they have already checked."""
         t = object.__new__(cls)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad, t._ctx, t._retain, t._requires_grad = None, ctx, False, ctx is not None
