@@ -127,3 +127,56 @@ def test_verdicts():
     assert slow[0]["passed"] is False
     cold = report.absolute_row("import", "import", 0.6, 0.5)
     assert cold["passed"] is False and "MISS" in report.text_table([cold])
+
+
+def _instructions():
+    sys.path.insert(0, BENCH)
+    try:
+        import instructions
+    finally:
+        sys.path.remove(BENCH)
+    return instructions
+
+
+def test_instruction_count_workloads_run_in_this_tree():
+    """benchmarks/instructions.py runs each workload's generated code under valgrind; here it runs in
+    plain Python (2 counted steps each), so a renamed builder in workloads.py cannot break it unseen."""
+    instructions = _instructions()
+    repo = os.path.dirname(BENCH)
+    code = "\n".join(f"def _{name}():\n" + "".join(f"    {line}\n" for line in
+                                                  instructions.CHILD.format(bench=BENCH, tree=repo, setup=setup,
+                                                                             zero="pass", n=2)
+                                                  .splitlines()) + f"_{name}()\nprint('ran {name}')"
+                     for name, (setup, _, _) in instructions.WORKLOADS.items())
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=repo,
+                          env=dict(os.environ, PYTHONPATH=repo))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == [w for name in instructions.WORKLOADS for w in ("ran", name)]
+
+
+def test_instructions_per_step_is_the_difference_of_two_counts(monkeypatch):
+    instructions = _instructions()
+    calls = []
+
+    class Done:
+        def __init__(self, stderr, returncode=0):
+            self.stderr, self.returncode = stderr, returncode
+
+    def fake_run(cmd, **kwargs):
+        calls.append((cmd, kwargs["env"]))
+        n = int(kwargs_code(cmd).rsplit("range(", 1)[1].split(")")[0])
+        return Done(f"==1== Events    : Ir\n==1== Collected : {1_000_000 + 7_000 * n}\n")
+
+    def kwargs_code(cmd):
+        return cmd[cmd.index("-c") + 1]
+
+    monkeypatch.setattr(instructions.subprocess, "run", fake_run)
+    assert instructions.per_step(".", "xor") == 7_000                  # start-up (1,000,000) cancels out
+    assert {c[0][0] for c in calls} == {"valgrind"} and all(c[1]["OPENBLAS_NUM_THREADS"] == "1" for c in calls)
+    code = kwargs_code(calls[0][0])                                     # the count restarts after the warm-up
+    assert code.index("range(10)") < code.index("callgrind_control', '--zero'") < code.rindex("range(")
+    monkeypatch.setattr(instructions.subprocess, "run", lambda cmd, **kw: Done("Traceback: boom", returncode=1))
+    with pytest.raises(RuntimeError, match="xor in . failed under valgrind"):
+        instructions.count(".", "xor", 5)
+    with pytest.raises(SystemExit):
+        instructions.main(["--only", "nonesuch"])
