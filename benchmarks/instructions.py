@@ -4,18 +4,19 @@
     python benchmarks/instructions.py /tmp/old .               # two trees (e.g. `git archive REV | tar -x -C /tmp/old`)
     python benchmarks/instructions.py --only xor,scalar /tmp/old .
 
-Wall-clock ratios (run.py) on a shared 2-core VM moved by ±10 % between identical runs, more than the
-5 % a change may cost. The number of machine instructions a step executes does not depend on the
+Wall-clock ratios (run.py) on a shared 2-core VM moved by ±10 % between identical runs, more than
+the 5 % a change may cost. The number of machine instructions a step executes does not depend on the
 load, so it shows a change in the per-op cost of the small workloads, where Python's overhead is the
-time (it does not see cache misses or threads: run.py stays the measure of speed). Each workload runs
-in a fresh process under `valgrind --tool=callgrind` twice, for n1 and n2 steps after the same 10
-warm-up steps; the process zeroes its count after the warm-up (`callgrind_control --zero`, while it
-waits for that command, so start-up, imports and numba's compiles are not counted: under valgrind
-numba's cache misses for some kernels and compiles them anew in every run, billions of instructions
-that vary from run to run), and (count(n2) - count(n1)) / (n2 - n1) removes what is left (the
-interpreter's exit). BLAS runs on one thread, so counts repeat to within ~0.1 %. Needs valgrind
-and callgrind_control (e.g. `apt install valgrind`); each tree uses its own benchmarks/workloads.py,
-so both must have the builders used below.
+time (it does not see cache misses or threads: run.py stays the measure of speed). Each workload
+runs in a fresh process under `valgrind --tool=callgrind` twice, for n1 and n2 steps after the same
+10 warm-up steps; the process zeroes its count after the warm-up (`callgrind_control --zero`, while
+it waits for that command, so start-up, imports and numba's compiles are not counted: numba's cache
+key differs under valgrind, so the first processes compile what the cache holds only for the native
+CPU: billions of instructions, how many depending on the timing of numba's background loading), and
+(count(n2) - count(n1)) / (n2 - n1) removes what is left (the interpreter's exit). BLAS runs on one
+thread, so counts repeat to within ~0.1 %. Needs valgrind and callgrind_control (e.g. `apt install
+valgrind`); each tree uses its own benchmarks/workloads.py, so both must have the builders used
+below.
 """
 import argparse
 import os
