@@ -21,6 +21,7 @@ below.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +53,7 @@ CHILD = ("import sys\nsys.path[:0] = [{bench!r}, {tree!r}]\n{setup}"
 ZERO = ("import os, subprocess\n"
         "subprocess.run(['callgrind_control', '--zero', str(os.getpid())], check=True, capture_output=True)")
 
+
 def count(tree, workload, n):
     """Instructions of one fresh process running `workload` for n steps (after 10 warm-up steps) in `tree`."""
     setup = WORKLOADS[workload][0]
@@ -82,6 +84,9 @@ def main(argv=None):
     unknown = [w for w in names if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
+    missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
+    if missing:
+        parser.error(f"{' and '.join(missing)} not found on PATH; install valgrind (e.g. `apt install valgrind`)")
     trees = [os.path.abspath(t) for t in args.trees]
     print("| workload | " + " | ".join(trees) + " |\n|---|" + "---|" * len(trees))
     for name in names:

@@ -164,19 +164,27 @@ def test_instructions_per_step_is_the_difference_of_two_counts(monkeypatch):
 
     def fake_run(cmd, **kwargs):
         calls.append((cmd, kwargs["env"]))
-        n = int(kwargs_code(cmd).rsplit("range(", 1)[1].split(")")[0])
+        n = int(code_of(cmd).rsplit("range(", 1)[1].split(")")[0])
         return Done(f"==1== Events    : Ir\n==1== Collected : {1_000_000 + 7_000 * n}\n")
 
-    def kwargs_code(cmd):
+    def code_of(cmd):
         return cmd[cmd.index("-c") + 1]
 
     monkeypatch.setattr(instructions.subprocess, "run", fake_run)
     assert instructions.per_step(".", "xor") == 7_000                  # start-up (1,000,000) cancels out
     assert {c[0][0] for c in calls} == {"valgrind"} and all(c[1]["OPENBLAS_NUM_THREADS"] == "1" for c in calls)
-    code = kwargs_code(calls[0][0])                                     # the count restarts after the warm-up
+    code = code_of(calls[0][0])                                     # the count restarts after the warm-up
     assert code.index("range(10)") < code.index("callgrind_control', '--zero'") < code.rindex("range(")
     monkeypatch.setattr(instructions.subprocess, "run", lambda cmd, **kw: Done("Traceback: boom", returncode=1))
     with pytest.raises(RuntimeError, match="xor in . failed under valgrind"):
         instructions.count(".", "xor", 5)
     with pytest.raises(SystemExit):
         instructions.main(["--only", "nonesuch"])
+
+
+def test_instructions_without_valgrind_says_what_is_missing(monkeypatch, capsys):
+    instructions = _instructions()
+    monkeypatch.setattr(instructions.shutil, "which", lambda tool: None if tool == "valgrind" else "/usr/bin/" + tool)
+    with pytest.raises(SystemExit):
+        instructions.main(["--only", "xor"])
+    assert "valgrind not found on PATH" in capsys.readouterr().err
